@@ -1,0 +1,2 @@
+# Placeholder until the Linux VM baseline lands (issue 4).
+baselines:

@@ -1,0 +1,2 @@
+# Placeholder until the unikernel lands (issue 3).
+unikernel:

@@ -1,0 +1,2 @@
+# Placeholder until the workloads land.
+workloads:
