@@ -42,3 +42,6 @@ extern volatile int zw_interrupted;
 void proc_install_signal_handlers(void);
 
 #endif
+
+/* A "Key:   N kB" field of /proc/<pid>/status in KiB, or -1. */
+long proc_status_kib(pid_t pid, const char *key);

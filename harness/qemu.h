@@ -15,7 +15,9 @@ struct qemu_vm {
 	const char *tap;         /* tap name inside the lab netns, NULL for none */
 	const char *mac;         /* guest MAC, NULL for QEMU's default */
 	int debug_exit;          /* add isa-debug-exit at 0xf4 so the guest sets QEMU's exit status */
-	int linux_guest;         /* Linux needs ACPI off differently; see qemu.c */
+	int linux_guest;         /* guest is Linux (vm target); see qemu.c */
+	const char *qmp_path;    /* QMP unix socket, NULL for none (debug requests: inject-nmi) */
+	const char *cpu;         /* -cpu model, NULL: per accelerator default (qemu.c) */
 };
 
 /* Fills argv (NULL-terminated) using storage in buf. Returns argc or -ENOSPC. */
@@ -31,6 +33,10 @@ int qemu_guest_status(int wait_status);
 const char *qemu_choose_accel(char *why, size_t len);
 
 const char *qemu_binary(void);
+
+/* Sends one QMP command (e.g. "inject-nmi") over the socket at path after the
+ * capabilities handshake. Returns 0 when QEMU answered "return". */
+int qemu_qmp_command(const char *path, const char *command, double timeout_s);
 /* "QEMU emulator version 7.2.x" for meta.json. */
 int qemu_version(char *out, size_t len);
 

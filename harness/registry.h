@@ -3,13 +3,13 @@
 #ifndef ZW_REGISTRY_H
 #define ZW_REGISTRY_H
 
-#define ZW_REGISTER(section, type, var)                                      \
-	static const type *const __zw_reg_##section##_##var                  \
-		__attribute__((used, section(#section), aligned(sizeof(void *)))) = &var
+#define ZW_REGISTER(sec, type, var)                                          \
+	static const type *const __zw_reg_##sec##_##var                      \
+		__attribute__((used, section(#sec), aligned(sizeof(void *)))) = &var
 
-#define ZW_FOREACH(section, type, it)                                        \
-	extern const type *const __start_##section[];                         \
-	extern const type *const __stop_##section[];                          \
-	for (const type *const *it = __start_##section; it < __stop_##section; it++)
+#define ZW_FOREACH(sec, type, it)                                            \
+	extern const type *const __start_##sec[];                             \
+	extern const type *const __stop_##sec[];                              \
+	for (const type *const *it = __start_##sec; it < __stop_##sec; it++)
 
 #endif

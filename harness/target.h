@@ -17,6 +17,7 @@ struct workload {
 	char path[512];            /* the static ELF on the host, byte-identical on every target */
 	const char *argv[16];      /* argv[0] is the workload name; NULL-terminated */
 	int is_server;             /* prints READY <port> and serves until stopped */
+	char port_arg[12];          /* storage for the --port value in argv */
 };
 
 struct target_options {
@@ -55,6 +56,9 @@ struct target_instance {
 struct target_ops {
 	const char *name;
 	const char *summary;
+	/* Instances share the host's network stack (native): each gets its own
+	 * port instead of its own address. */
+	int shares_network_stack;
 	/* Can this host run the kind at all? 0, or -1 with a reason and fix in why. */
 	int (*available)(char *why, size_t len);
 	/* Untimed one-off work: bundles, images, taps. */

@@ -1,0 +1,328 @@
+#include "experiment.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "log.h"
+#include "proc.h"
+#include "qemu.h"
+#include "stats.h"
+#include "verb.h"
+
+const struct experiment *experiment_find(const char *name)
+{
+	ZW_FOREACH(zw_experiments, struct experiment, it)
+		if (strcmp((*it)->name, name) == 0)
+			return *it;
+	return NULL;
+}
+
+static void print_help(const struct experiment *e, FILE *out)
+{
+	fprintf(out,
+		"usage: zerowatt %s TARGET... [options]\n"
+		"  %s\n"
+		"  TARGET: native, container, vm, unikernel, or all (those available here)\n"
+		"  -n N              repetitions per target (default %u)\n"
+		"  --warmup W        warm-up repetitions, not recorded (default %u)\n"
+		"  --mem MIB         guest RAM for vm/unikernel (default 64)\n"
+		"  --accel kvm|tcg   override the accelerator choice (default: kvm if usable for timing)\n"
+		"  --timeout S       readiness timeout in seconds (default 60)\n"
+		"  --results DIR     where run directories go (default results/)\n"
+		"%s",
+		e->name, e->summary, e->default_reps, e->default_warmup,
+		e->options_help ? e->options_help : "");
+}
+
+static int is_value_option(const char *name)
+{
+	static const char *const with_value[] = { "-n", "--warmup", "--mem", "--accel", "--timeout",
+						 "--results", "--seconds", NULL };
+	for (int i = 0; with_value[i]; i++)
+		if (strcmp(name, with_value[i]) == 0)
+			return 1;
+	return 0;
+}
+
+struct parsed {
+	char *names[EXP_MAX_TARGETS * 2];
+	int nnames;
+	const char *results;
+};
+
+static void parse_args(struct exp_ctx *ctx, int argc, char **argv, struct parsed *p)
+{
+	const struct experiment *e = ctx->exp;
+	for (int i = 1; i < argc; i++) {
+		char *arg = argv[i];
+		if (arg[0] != '-') {
+			if (p->nnames >= EXP_MAX_TARGETS * 2)
+				die_usage("%s: too many targets", e->name);
+			p->names[p->nnames++] = arg;
+			continue;
+		}
+		char name[64];
+		const char *value = NULL;
+		const char *eq = strchr(arg, '=');
+		if (eq && arg[1] == '-') {
+			snprintf(name, sizeof(name), "%.*s", (int)(eq - arg), arg);
+			value = eq + 1;
+		} else {
+			snprintf(name, sizeof(name), "%s", arg);
+		}
+		int kind = e->option_kind ? e->option_kind(name) : 0;
+		if (kind == 1) {
+			if (value)
+				die_usage("%s: option %s takes no value", e->name, name);
+			e->option_apply(ctx, name, NULL);
+			continue;
+		}
+		int needs = is_value_option(name) || kind == 2;
+		if (needs && !value) {
+			if (i + 1 >= argc)
+				die_usage("%s: option %s needs a value", e->name, name);
+			value = argv[++i];
+		}
+		if (strcmp(name, "-n") == 0)
+			ctx->reps = cli_uint("-n", value, 1, 100000);
+		else if (strcmp(name, "--warmup") == 0)
+			ctx->warmup = cli_uint("--warmup", value, 0, 100000);
+		else if (strcmp(name, "--mem") == 0)
+			ctx->opt.mem_mib = cli_uint("--mem", value, 8, 1 << 20);
+		else if (strcmp(name, "--timeout") == 0)
+			ctx->opt.ready_timeout_s = cli_double("--timeout", value, 0.1, 3600);
+		else if (strcmp(name, "--seconds") == 0)
+			ctx->seconds = cli_double("--seconds", value, 0.1, 86400);
+		else if (strcmp(name, "--results") == 0)
+			p->results = value;
+		else if (strcmp(name, "--accel") == 0) {
+			if (strcmp(value, "kvm") != 0 && strcmp(value, "tcg") != 0)
+				die_usage("--accel: '%s' is not kvm or tcg", value);
+			ctx->opt.accel = value;
+		} else if (kind == 2)
+			e->option_apply(ctx, name, value);
+		else
+			die_usage("%s: unknown option '%s' (zerowatt %s --help)", e->name, name, e->name);
+	}
+	if (p->nnames == 0)
+		die_usage("%s: no TARGET given (native, container, vm, unikernel or all)", e->name);
+}
+
+int experiment_select_targets(struct exp_ctx *ctx, char **names, int n)
+{
+	const struct target_ops *all[EXP_MAX_TARGETS];
+	int nall = target_list(all, EXP_MAX_TARGETS);
+	ctx->ntargets = 0;
+	for (int i = 0; i < n; i++) {
+		if (strcmp(names[i], "all") == 0) {
+			for (int j = 0; j < nall; j++) {
+				char why[1024];
+				if (all[j]->available(why, sizeof(why)) != 0) {
+					pr_warn("skipping %s: %s", all[j]->name, why);
+					continue;
+				}
+				ctx->targets[ctx->ntargets++] = all[j];
+			}
+			continue;
+		}
+		const struct target_ops *t = target_find(names[i]);
+		if (!t) {
+			char known[256] = "";
+			for (int j = 0; j < nall; j++) {
+				strcat(known, j ? ", " : "");
+				strcat(known, all[j]->name);
+			}
+			die_usage("unknown target '%s' (known: %s, all)", names[i], known);
+		}
+		for (int j = 0; j < ctx->ntargets; j++)
+			if (ctx->targets[j] == t)
+				die_usage("target '%s' given twice", names[i]);
+		if (ctx->ntargets >= EXP_MAX_TARGETS)
+			die_usage("too many targets");
+		ctx->targets[ctx->ntargets++] = t;
+	}
+	return ctx->ntargets;
+}
+
+static void record_skip(struct exp_ctx *ctx, const char *target, const char *why)
+{
+	cJSON *skipped = cJSON_GetObjectItem(ctx->run.meta, "skipped_targets");
+	if (!skipped)
+		skipped = cJSON_AddObjectToObject(ctx->run.meta, "skipped_targets");
+	if (!cJSON_GetObjectItem(skipped, target))
+		cJSON_AddStringToObject(skipped, target, why);
+}
+
+int experiment_begin(struct exp_ctx *ctx, int argc, char **argv)
+{
+	const char *results = NULL;
+	for (int i = 1; i + 1 < argc; i++)
+		if (strcmp(argv[i], "--results") == 0)
+			results = argv[i + 1];
+	for (int i = 1; i < argc; i++)
+		if (strncmp(argv[i], "--results=", 10) == 0)
+			results = argv[i] + 10;
+	int r = lab_open(&ctx->lab);
+	if (r < 0)
+		return r;
+	ctx->lab_opened = 1;
+	r = run_open(&ctx->run, results, argc, argv);
+	if (r < 0)
+		return r;
+	ctx->run_opened = 1;
+	cJSON_AddStringToObject(ctx->run.meta, "lab_netns", ctx->lab.netns);
+	/* The accelerator decision is recorded with every run, whichever targets
+	 * it has: it is the first thing a reader of a VM number needs. */
+	char why[512];
+	const char *accel = ctx->opt.accel ? ctx->opt.accel : qemu_choose_accel(why, sizeof(why));
+	if (ctx->opt.accel)
+		snprintf(why, sizeof(why), "set with --accel");
+	ctx->opt.accel = accel;
+	cJSON_AddStringToObject(ctx->run.meta, "accelerator", accel);
+	cJSON_AddStringToObject(ctx->run.meta, "accelerator_reason", why);
+	return run_flush(&ctx->run);
+}
+
+void experiment_end(struct exp_ctx *ctx)
+{
+	if (ctx->lab_opened)
+		lab_close(&ctx->lab);
+	ctx->lab_opened = 0;
+	if (ctx->run_opened) {
+		if (zw_interrupted)
+			cJSON_AddBoolToObject(ctx->run.meta, "interrupted", 1);
+		run_close(&ctx->run);
+	}
+	ctx->run_opened = 0;
+}
+
+int exp_sample(struct exp_ctx *ctx, const char *target, const char *metric, double value,
+	       const char *unit, int rep, const char *source)
+{
+	if (rep < 0)
+		return 0; /* warm-up */
+	return run_addv(&ctx->run, ctx->exp->name, target, metric, value, unit, rep,
+			METHOD_MEASURED, source);
+}
+
+static void describe_target(struct exp_ctx *ctx, struct target_instance *ti)
+{
+	cJSON *targets = cJSON_GetObjectItem(ctx->run.meta, "targets");
+	if (!targets)
+		targets = cJSON_AddObjectToObject(ctx->run.meta, "targets");
+	if (cJSON_GetObjectItem(targets, ti->ops->name) || !ti->ops->describe)
+		return;
+	cJSON *obj = cJSON_AddObjectToObject(targets, ti->ops->name);
+	ti->ops->describe(ti, obj);
+}
+
+int exp_launch(struct exp_ctx *ctx, const struct target_ops *t, struct target_instance *ti,
+	       const char *workload, const char *const *extra_args)
+{
+	int r = target_init(ti, t, &ctx->lab, workload, extra_args, &ctx->opt);
+	if (r < 0)
+		return r;
+	r = target_prepare(ti);
+	if (r < 0) {
+		pr_err("%s: prepare failed: %s", t->name, strerror(-r));
+		target_cleanup(ti);
+		return r;
+	}
+	describe_target(ctx, ti);
+	r = target_start(ti);
+	if (r < 0) {
+		pr_err("%s: start failed: %s", t->name, strerror(-r));
+		target_cleanup(ti);
+		return r;
+	}
+	if (!ti->wl.is_server)
+		return 0;
+	r = target_wait_ready(ti, ti->opt.ready_timeout_s);
+	if (r < 0) {
+		if (r == -ETIMEDOUT)
+			pr_err("%s: no READY within %.0f s", t->name, ti->opt.ready_timeout_s);
+		else if (r == -ECHILD)
+			pr_err("%s: exited before READY (status %d)", t->name, ti->exit_status);
+		else if (r == -EINTR)
+			pr_err("%s: interrupted while waiting for READY", t->name);
+		target_report_console(ti, 15);
+		target_cleanup(ti);
+	}
+	return r;
+}
+
+int experiment_run(struct exp_ctx *ctx)
+{
+	const struct experiment *e = ctx->exp;
+	int failed[EXP_MAX_TARGETS] = { 0 };
+	for (int i = 0; i < ctx->ntargets; i++) {
+		if (!e->setup)
+			break;
+		int r = e->setup(ctx, ctx->targets[i]);
+		if (r < 0)
+			failed[i] = 1;
+	}
+	int total = (int)(ctx->warmup + ctx->reps);
+	for (int k = 0; k < total && !zw_interrupted; k++) {
+		int rep = k - (int)ctx->warmup; /* negative: warm-up */
+		for (int i = 0; i < ctx->ntargets && !zw_interrupted; i++) {
+			if (failed[i])
+				continue;
+			int r = e->run_once(ctx, ctx->targets[i], rep);
+			if (r < 0 && r != -EINTR) {
+				pr_err("%s on %s failed (repetition %d): %s; dropping %s from this run",
+				       e->name, ctx->targets[i]->name, rep, strerror(-r), ctx->targets[i]->name);
+				char why[256];
+				snprintf(why, sizeof(why), "failed in repetition %d: %s", rep, strerror(-r));
+				record_skip(ctx, ctx->targets[i]->name, why);
+				failed[i] = 1;
+				ctx->failures++;
+			}
+		}
+		/* Completed repetitions survive a later crash or Ctrl-C. */
+		run_flush(&ctx->run);
+	}
+	return zw_interrupted ? -EINTR : 0;
+}
+
+int experiment_main(const struct experiment *e, int argc, char **argv)
+{
+	if (verb_wants_help(argc, argv)) {
+		print_help(e, stdout);
+		return 0;
+	}
+	struct exp_ctx ctx;
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.exp = e;
+	ctx.reps = e->default_reps;
+	ctx.warmup = e->default_warmup;
+	struct parsed p = { 0 };
+	parse_args(&ctx, argc, argv, &p);
+	experiment_select_targets(&ctx, p.names, p.nnames);
+	if (ctx.ntargets == 0) {
+		pr_err("%s: no target can run on this host (see zerowatt doctor)", e->name);
+		return 1;
+	}
+	int r = experiment_begin(&ctx, argc, argv);
+	if (r == 0)
+		r = experiment_run(&ctx);
+	int interrupted = zw_interrupted;
+	if (ctx.lab_opened)
+		lab_close(&ctx.lab);
+	ctx.lab_opened = 0;
+	if (ctx.run_opened)
+		summary_print(&ctx.run, e->name, e->metrics, e->ratio_base);
+	experiment_end(&ctx);
+	if (ctx.run.dir[0])
+		printf("run directory: %s\n", ctx.run.dir);
+	if (interrupted) {
+		pr_err("interrupted: completed repetitions kept in %s", ctx.run.dir);
+		return 130;
+	}
+	return r < 0 || ctx.failures ? 1 : 0;
+}

@@ -1,0 +1,83 @@
+/* Experiments as data: each is a row (name, workload, one-repetition
+ * function) run by one driver that handles targets, warm-up, interleaving
+ * (ABAB…, never blocks), the lab, the run directory and the summary table. */
+#ifndef ZW_EXPERIMENT_H
+#define ZW_EXPERIMENT_H
+#include "lab.h"
+#include "registry.h"
+#include "results.h"
+#include "target.h"
+
+#define EXP_MAX_TARGETS 8
+
+struct exp_ctx;
+
+struct experiment {
+	const char *name;
+	const char *summary;
+	const char *workload;        /* "httpd" or "sysbench" */
+	unsigned default_reps, default_warmup;
+	/* Extra options: option_kind says 0 unknown, 1 a flag, 2 takes a value;
+	 * option_apply applies one (value NULL for flags; exits 2 on bad input). */
+	int (*option_kind)(const char *name);
+	void (*option_apply)(struct exp_ctx *ctx, const char *name, const char *value);
+	const char *options_help;    /* lines appended to --help */
+	/* Once per target before its first repetition (e.g. baselines). */
+	int (*setup)(struct exp_ctx *ctx, const struct target_ops *t);
+	/* One repetition on one target; rep < 0 is a warm-up whose samples are
+	 * not recorded. Returns 0, or -errno (the driver reports and goes on with
+	 * the other targets unless interrupted). */
+	int (*run_once)(struct exp_ctx *ctx, const struct target_ops *t, int rep);
+	/* Metrics to summarise, in order, NULL-terminated. */
+	const char *const *metrics;
+	/* Base target name for ratios ("native" if absent from the run: the first target). */
+	const char *ratio_base;
+};
+
+#define EXPERIMENT_REGISTER(e) ZW_REGISTER(zw_experiments, struct experiment, e)
+
+struct exp_ctx {
+	const struct experiment *exp;
+	struct lab lab;
+	struct run run;
+	int lab_opened, run_opened;
+	const struct target_ops *targets[EXP_MAX_TARGETS];
+	int ntargets;
+	struct target_options opt;
+	unsigned reps, warmup;
+	double seconds;              /* --seconds for time-based experiments */
+	void *priv;                  /* experiment's own state */
+	int failures;
+};
+
+const struct experiment *experiment_find(const char *name);
+
+/* The verb entry for an experiment: parses options, runs, prints. */
+int experiment_main(const struct experiment *e, int argc, char **argv);
+
+/* For suites: run e inside an already open lab and run directory. */
+int experiment_run(struct exp_ctx *ctx);
+
+/* Opens the lab and a run directory for ctx (used by experiment_main and
+ * suites). */
+int experiment_begin(struct exp_ctx *ctx, int argc, char **argv);
+void experiment_end(struct exp_ctx *ctx);
+
+/* Resolves target names ("all" = every kind available here; unavailable
+ * ones skipped with the reason recorded). Returns count or exits 2. */
+int experiment_select_targets(struct exp_ctx *ctx, char **names, int n);
+
+/* Adds a measured sample for the current experiment. */
+int exp_sample(struct exp_ctx *ctx, const char *target, const char *metric, double value,
+	       const char *unit, int rep, const char *source);
+
+/* Starts an instance of t for the experiment's workload and waits for
+ * READY (servers); on failure reports the console and cleans up. */
+int exp_launch(struct exp_ctx *ctx, const struct target_ops *t, struct target_instance *ti,
+	       const char *workload, const char *const *extra_args);
+
+/* Prints the summary table of metrics for experiment name from run. */
+void summary_print(const struct run *run, const char *experiment, const char *const *metrics,
+		   const char *ratio_base);
+
+#endif
