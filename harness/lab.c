@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <glob.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -105,18 +106,48 @@ static void kill_netns_processes(const char *netns)
 	}
 }
 
-static void delete_runc_containers(const char *runc_root)
+static void delete_containers(const char *runtime, const char *runc_root)
 {
 	char out[8192];
 	struct stat st;
 	if (stat(runc_root, &st) < 0)
 		return;
-	if (proc_runf(out, sizeof(out), "runc --root %s list -q", runc_root) != 0)
+	if (proc_runf(out, sizeof(out), "%s --root %s list -q", runtime, runc_root) != 0)
 		return;
 	for (char *tok = strtok(out, "\n"); tok; tok = strtok(NULL, "\n")) {
 		char ignored[512];
-		proc_runf(ignored, sizeof(ignored), "runc --root %s kill %s KILL", runc_root, tok);
-		proc_runf(ignored, sizeof(ignored), "runc --root %s delete -f %s", runc_root, tok);
+		proc_runf(ignored, sizeof(ignored), "%s --root %s kill %s KILL", runtime, runc_root, tok);
+		proc_runf(ignored, sizeof(ignored), "%s --root %s delete -f %s", runtime, runc_root, tok);
+	}
+}
+
+/* cgroups the runtime made for containers named zw-<pid>-…: a runtime
+ * killed mid-create leaves them; their processes are killed first. */
+static void remove_cgroups(pid_t pid)
+{
+	char pattern[128];
+	snprintf(pattern, sizeof(pattern), "/sys/fs/cgroup/*/zw-%d-*", pid);
+	const char *patterns[] = { pattern, NULL };
+	char v2[128];
+	snprintf(v2, sizeof(v2), "/sys/fs/cgroup/zw-%d-*", pid);
+	patterns[1] = v2;
+	for (int p = 0; p < 2; p++) {
+		glob_t g;
+		if (glob(patterns[p], GLOB_ONLYDIR, NULL, &g) != 0)
+			continue;
+		for (size_t i = 0; i < g.gl_pathc; i++) {
+			char procs[512];
+			snprintf(procs, sizeof(procs), "%s/cgroup.procs", g.gl_pathv[i]);
+			FILE *f = fopen(procs, "r");
+			int victim;
+			while (f && fscanf(f, "%d", &victim) == 1)
+				kill(victim, SIGKILL);
+			if (f)
+				fclose(f);
+			for (int tries = 0; tries < 50 && rmdir(g.gl_pathv[i]) < 0 && errno == EBUSY; tries++)
+				usleep(10000);
+		}
+		globfree(&g);
 	}
 }
 
@@ -126,7 +157,10 @@ static void remove_run_state(pid_t pid)
 	snprintf(netns, sizeof(netns), NETNS_PREFIX "%d", pid);
 	snprintf(dir, sizeof(dir), LAB_STATE_ROOT "/%d", pid);
 	snprintf(runc_root, sizeof(runc_root), "%s/runc", dir);
-	delete_runc_containers(runc_root);
+	delete_containers("runc", runc_root);
+	snprintf(runc_root, sizeof(runc_root), "%s/crun", dir);
+	delete_containers("crun", runc_root);
+	remove_cgroups(pid);
 	char path[64];
 	snprintf(path, sizeof(path), NETNS_DIR "/%s", netns);
 	if (access(path, F_OK) == 0) {

@@ -1,0 +1,64 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "console.h"
+
+static void lines_across_chunks_and_crlf(void **state)
+{
+	(void)state;
+	struct console c;
+	console_init(&c);
+	char line[64];
+	console_append(&c, "boot", 4);
+	assert_null(console_next_line(&c, line, sizeof(line)));
+	console_append(&c, "ing\r\nREADY 80", 13);
+	assert_string_equal(console_next_line(&c, line, sizeof(line)), "booting");
+	assert_null(console_next_line(&c, line, sizeof(line)));
+	console_append(&c, "80\n", 3);
+	assert_string_equal(console_next_line(&c, line, sizeof(line)), "READY 8080");
+	console_free(&c);
+}
+
+static void tail_returns_last_lines(void **state)
+{
+	(void)state;
+	struct console c;
+	console_init(&c);
+	const char *text = "one\ntwo\nthree\nfour\n";
+	console_append(&c, text, strlen(text));
+	char out[64];
+	console_tail(&c, 2, out, sizeof(out));
+	assert_string_equal(out, "three\nfour");
+	console_tail(&c, 10, out, sizeof(out));
+	assert_string_equal(out, "one\ntwo\nthree\nfour");
+	console_free(&c);
+	console_tail(&c, 2, out, sizeof(out));
+	assert_string_equal(out, "");
+}
+
+static void long_line_is_truncated_not_overflowed(void **state)
+{
+	(void)state;
+	struct console c;
+	console_init(&c);
+	char big[300];
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\n';
+	console_append(&c, big, sizeof(big));
+	char line[16];
+	assert_int_equal(strlen(console_next_line(&c, line, sizeof(line))), 15);
+	console_free(&c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(lines_across_chunks_and_crlf),
+		cmocka_unit_test(tail_returns_last_lines),
+		cmocka_unit_test(long_line_is_truncated_not_overflowed),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
