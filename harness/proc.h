@@ -45,3 +45,10 @@ void proc_install_signal_handlers(void);
 
 /* A "Key:   N kB" field of /proc/<pid>/status in KiB, or -1. */
 long proc_status_kib(pid_t pid, const char *key);
+
+/* Pins every thread of each pid to one CPU (so load generator and target
+ * do not share a core). Returns 0 or -errno. */
+int proc_pin(const pid_t *pids, int n, int cpu);
+/* CPUs the harness may use; pin the target to the first and the load
+ * generator to the last when there are at least two. */
+int proc_cpu_count(void);
