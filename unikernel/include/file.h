@@ -1,6 +1,11 @@
 /* The app's file descriptors. The core owns the table and the console,
  * /dev/null and /dev/zero; the network part provides sockets and epoll as
- * file_ops. Every function returns a Linux-style result: >= 0 or -errno. */
+ * file_ops. Every function returns a Linux-style result: >= 0 or -errno.
+ *
+ * Changes:
+ * 2026-12-03 core: added the weak hook epoll_file_notify(), which
+ *   file_notify() calls when f->watchers is set and net/ defines it. The
+ *   core reads f->flags & O_NONBLOCK (0x800) itself for fcntl/FIONBIO. */
 #ifndef UK_FILE_H
 #define UK_FILE_H
 #include <stddef.h>
@@ -43,6 +48,9 @@ int fd_close(int fd);
 /* Wake anyone blocked on f (epoll_wait, blocking read/accept): the network
  * part calls this when a socket's readiness changes. */
 void file_notify(struct file *f);
+/* Defined by net/epoll.c if it wants to hear about readiness changes
+ * directly; file_notify() calls it for files with watchers. */
+void epoll_file_notify(struct file *f) __attribute__((weak));
 
 /* Blocks (idle loop) until cond(arg) is true or the absolute deadline passes
  * (0 = forever). Returns 0 when cond held, -ETIMEDOUT otherwise. */

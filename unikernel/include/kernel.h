@@ -1,6 +1,12 @@
 /* Services the unikernel core provides to every other part (drivers, the
  * network stack, the socket layer). This header is the contract between
- * unikernel/core and unikernel/net: change it only in both at once. */
+ * unikernel/core and unikernel/net: change it only in both at once.
+ *
+ * Changes:
+ * 2026-12-03 core: added user_range_ok() (the -EFAULT check for user
+ *   pointers); Linux errno values are in uk_errno.h (not included here, so
+ *   lwIP's own errno.h cannot clash); irq_register_gsi(): GSI < 5 are ISA
+ *   edge-triggered, GSI >= 5 (virtio-mmio) level-triggered active-high. */
 #ifndef UK_KERNEL_H
 #define UK_KERNEL_H
 #include <stddef.h>
@@ -25,6 +31,10 @@ void page_free(void *p, size_t npages);
 void *kmalloc(size_t size);           /* 16-byte aligned; never for the app */
 void *kcalloc(size_t n, size_t size);
 void kfree(void *p);
+
+/* Nonzero when [p, p + n) lies in mapped RAM above page 0 (n = 0 always
+ * passes): syscalls return -EFAULT otherwise instead of faulting. */
+int user_range_ok(const void *p, size_t n);
 
 /* Time: monotonic nanoseconds since boot (TSC), and wall clock. */
 uint64_t time_ns(void);

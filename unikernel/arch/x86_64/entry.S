@@ -1,0 +1,163 @@
+/* Trap stubs, the syscall entries and the jump into the app.
+ *
+ * Every IDT vector runs on an IST stack, so an interrupt that arrives while
+ * the app runs in ring 0 never writes below the app's %rsp (its red zone).
+ * The ring-0 syscall entry returns without SYSRET, which would drop to
+ * ring 3: it restores RFLAGS with popfq from a word stored below the red
+ * zone and jumps back through %rcx, where SYSCALL left the return address. */
+#include "layout.h"
+
+	.text
+	.code64
+
+/* struct trap_frame, lowest address first: r15 .. rax, vector, error, then
+ * what the CPU pushed (rip, cs, rflags, rsp, ss). */
+	.globl trap_stubs
+	.balign 16
+trap_stubs:
+	.set vec, 0
+	.rept 256
+	.balign 16
+	.if (vec == 8) || (vec == 10) || (vec == 11) || (vec == 12) || (vec == 13) || (vec == 14) || (vec == 17) || (vec == 21) || (vec == 29) || (vec == 30)
+	pushq $vec
+	.else
+	pushq $0
+	pushq $vec
+	.endif
+	jmp trap_common
+	.set vec, vec + 1
+	.endr
+
+trap_common:
+	pushq %rax
+	pushq %rbx
+	pushq %rcx
+	pushq %rdx
+	pushq %rsi
+	pushq %rdi
+	pushq %rbp
+	pushq %r8
+	pushq %r9
+	pushq %r10
+	pushq %r11
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+	cld
+	movq %rsp, %rdi
+	call trap_dispatch
+	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	popq %r11
+	popq %r10
+	popq %r9
+	popq %r8
+	popq %rbp
+	popq %rdi
+	popq %rsi
+	popq %rdx
+	popq %rcx
+	popq %rbx
+	popq %rax
+	addq $16, %rsp
+	iretq
+
+/* struct syscall_frame, lowest address first: r9 r8 r10 rdx rsi rdi nr
+ * rip rflags rsp. Interrupts are off on entry (FMASK clears IF). */
+.macro SYSCALL_SAVE
+	movq %rsp, syscall_user_rsp(%rip)
+	leaq syscall_stack_top(%rip), %rsp
+	pushq syscall_user_rsp(%rip)
+	pushq %r11
+	pushq %rcx
+	pushq %rax
+	pushq %rdi
+	pushq %rsi
+	pushq %rdx
+	pushq %r10
+	pushq %r8
+	pushq %r9
+	cld
+	movq %rsp, %rdi
+	call syscall_handle
+	popq %r9
+	popq %r8
+	popq %r10
+	popq %rdx
+	popq %rsi
+	popq %rdi
+	addq $8, %rsp
+	popq %rcx
+	popq %r11
+.endm
+
+	.globl syscall_entry_ring0
+syscall_entry_ring0:
+	SYSCALL_SAVE
+	popq %rsp
+	/* RFLAGS goes 8 bytes below the 128-byte red zone; popfq then
+	 * restores it (possibly enabling interrupts, which use IST stacks). */
+	movq %r11, -136(%rsp)
+	leaq -136(%rsp), %rsp
+	popfq
+	leaq 128(%rsp), %rsp
+	jmp *%rcx
+
+	.globl syscall_entry_ring3
+syscall_entry_ring3:
+	SYSCALL_SAVE
+	popq %rsp
+	sysretq
+
+/* arch_enter_app(entry, sp, ring3) */
+	.globl arch_enter_app
+arch_enter_app:
+	testl %edx, %edx
+	jnz 1f
+	pushq $GDT_KDATA
+	pushq %rsi
+	pushq $0x202
+	pushq $GDT_KCODE
+	pushq %rdi
+	jmp 2f
+1:	pushq $(GDT_UDATA | 3)
+	pushq %rsi
+	pushq $0x202
+	pushq $(GDT_UCODE | 3)
+	pushq %rdi
+2:	xorl %eax, %eax
+	xorl %ebx, %ebx
+	xorl %ecx, %ecx
+	xorl %edx, %edx
+	xorl %esi, %esi
+	xorl %edi, %edi
+	xorl %ebp, %ebp
+	xorl %r8d, %r8d
+	xorl %r9d, %r9d
+	xorl %r10d, %r10d
+	xorl %r11d, %r11d
+	xorl %r12d, %r12d
+	xorl %r13d, %r13d
+	xorl %r14d, %r14d
+	xorl %r15d, %r15d
+	iretq
+
+	.globl arch_halt
+arch_halt:
+	sti
+	hlt
+	cli
+	ret
+
+	.section .bss
+	.balign 16
+syscall_user_rsp:
+	.skip 8
+	.balign 4096
+syscall_stack:
+	.skip SYSCALL_STACK_SIZE
+	.globl syscall_stack_top
+syscall_stack_top:

@@ -1,0 +1,87 @@
+/* x86-64 Linux syscall numbers the table mentions. */
+#ifndef UK_CORE_SYSNR_H
+#define UK_CORE_SYSNR_H
+
+#define NR_read              0
+#define NR_write             1
+#define NR_open              2
+#define NR_close             3
+#define NR_stat              4
+#define NR_fstat             5
+#define NR_lstat             6
+#define NR_poll              7
+#define NR_lseek             8
+#define NR_mmap              9
+#define NR_mprotect         10
+#define NR_munmap           11
+#define NR_brk              12
+#define NR_rt_sigaction     13
+#define NR_rt_sigprocmask   14
+#define NR_ioctl            16
+#define NR_pread64          17
+#define NR_pwrite64         18
+#define NR_readv            19
+#define NR_writev           20
+#define NR_access           21
+#define NR_sched_yield      24
+#define NR_mremap           25
+#define NR_madvise          28
+#define NR_dup              32
+#define NR_dup2             33
+#define NR_nanosleep        35
+#define NR_getpid           39
+#define NR_socket           41
+#define NR_connect          42
+#define NR_accept           43
+#define NR_sendto           44
+#define NR_recvfrom         45
+#define NR_shutdown         48
+#define NR_bind             49
+#define NR_listen           50
+#define NR_getsockname      51
+#define NR_getpeername      52
+#define NR_setsockopt       54
+#define NR_getsockopt       55
+#define NR_exit             60
+#define NR_uname            63
+#define NR_fcntl            72
+#define NR_gettimeofday     96
+#define NR_getrlimit        97
+#define NR_getuid          102
+#define NR_getgid          104
+#define NR_setuid          105
+#define NR_setgid          106
+#define NR_geteuid         107
+#define NR_getegid         108
+#define NR_setpgid         109
+#define NR_getppid         110
+#define NR_getpgrp         111
+#define NR_setsid          112
+#define NR_getpgid         121
+#define NR_getsid          124
+#define NR_sigaltstack     131
+#define NR_setrlimit       160
+#define NR_arch_prctl      158
+#define NR_gettid          186
+#define NR_time            201
+#define NR_sched_getaffinity 204
+#define NR_epoll_create    213
+#define NR_set_tid_address 218
+#define NR_clock_gettime   228
+#define NR_clock_getres    229
+#define NR_clock_nanosleep 230
+#define NR_exit_group      231
+#define NR_epoll_wait      232
+#define NR_epoll_ctl       233
+#define NR_openat          257
+#define NR_newfstatat      262
+#define NR_epoll_pwait     281
+#define NR_accept4         288
+#define NR_epoll_create1   291
+#define NR_dup3            292
+#define NR_prlimit64       302
+#define NR_getrandom       318
+
+#define NR_MAX             512
+
+#endif
