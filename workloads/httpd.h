@@ -50,6 +50,7 @@ struct server {
 	bool rlimit_tried;
 	struct conn_list open;    /* open and closing connections, by deadline */
 	struct conn_list draining;
+	struct conn *free_conns;  /* closed ones, reused: see httpd_conn.c */
 	int64_t now_ms;
 	time_t date_sec;
 	char date[HTTP_DATE_LEN + 1];

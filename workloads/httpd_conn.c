@@ -7,8 +7,32 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+/* httpd never calls free(): musl's malloc (mallocng) hands freed pages back
+ * with madvise(MADV_FREE), a syscall outside the unikernel's subset.
+ * Connection structs are recycled through a free list instead, and the
+ * rare buffers of slow readers are mapped and unmapped directly. */
+static size_t page_round(size_t len)
+{
+	return (len + 4095) & ~(size_t)4095;
+}
+
+static char *buf_map(size_t len)
+{
+	void *p = mmap(NULL, page_round(len), PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static void buf_unmap(char *p, size_t len)
+{
+	if (p)
+		munmap(p, page_round(len));
+}
 
 static void conn_refresh(struct server *s, struct conn *c)
 {
@@ -30,20 +54,29 @@ static int conn_want(struct server *s, struct conn *c, uint32_t events)
 	return 0;
 }
 
+static void conn_recycle(struct server *s, struct conn *c)
+{
+	c->link.next = s->free_conns ? &s->free_conns->link : NULL;
+	s->free_conns = c;
+}
+
 struct conn *conn_open(struct server *s, int fd)
 {
-	struct conn *c = calloc(1, sizeof(*c));
+	struct conn *c = s->free_conns;
 	struct epoll_event ev = { .events = EPOLLIN };
 
-	if (!c)
+	if (c)
+		s->free_conns = c->link.next ? conn_of(c->link.next) : NULL;
+	else if (!(c = malloc(sizeof(*c))))
 		return NULL;
+	memset(c, 0, sizeof(*c));
 	c->fd = fd;
 	c->events = EPOLLIN;
 	c->phase = CONN_OPEN;
 	http_parser_init(&c->parser);
 	ev.data.ptr = c;
 	if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
-		free(c);
+		conn_recycle(s, c);
 		return NULL;
 	}
 	c->link.prev = c->link.next = &c->link;
@@ -57,9 +90,9 @@ void conn_close(struct server *s, struct conn *c)
 	/* close() also drops the descriptor from the epoll set. */
 	close(c->fd);
 	conn_link_remove(&c->link);
-	free(c->pend_out);
-	free(c->pend_in);
-	free(c);
+	buf_unmap(c->pend_out, c->pend_out_len);
+	buf_unmap(c->pend_in, c->pend_in_len);
+	conn_recycle(s, c);
 	s->nconns--;
 	s->closed_since_pause = true;
 }
@@ -105,14 +138,14 @@ static ssize_t conn_write(struct conn *c, const char *buf, size_t len)
 static int conn_defer(struct server *s, struct conn *c, const char *out,
 		      size_t out_len, const char *in, size_t in_len)
 {
-	c->pend_out = malloc(out_len);
+	c->pend_out = buf_map(out_len);
 	if (!c->pend_out)
 		return -ENOMEM;
 	memcpy(c->pend_out, out, out_len);
 	c->pend_out_len = out_len;
 	c->pend_out_off = 0;
 	if (in_len) {
-		c->pend_in = malloc(in_len);
+		c->pend_in = buf_map(in_len);
 		if (!c->pend_in)
 			return -ENOMEM;
 		memcpy(c->pend_in, in, in_len);
@@ -240,7 +273,7 @@ static void conn_write_pending(struct server *s, struct conn *c)
 	conn_refresh(s, c);
 	if (c->pend_out_off < c->pend_out_len)
 		return;
-	free(c->pend_out);
+	buf_unmap(c->pend_out, c->pend_out_len);
 	c->pend_out = NULL;
 	if (c->phase == CONN_CLOSING || c->peer_closed) {
 		conn_drain(s, c);
@@ -255,7 +288,7 @@ static void conn_write_pending(struct server *s, struct conn *c)
 	if (in) {
 		int r = conn_feed(s, c, in, in_len);
 
-		free(in);
+		buf_unmap(in, in_len);
 		if (r < 0 || c->pend_out)
 			return;
 	}

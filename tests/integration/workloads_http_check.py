@@ -25,8 +25,12 @@ def check(cond, msg):
 
 
 class Conn:
-    def __init__(self, port):
-        self.s = socket.create_connection((HOST, port), timeout=TIMEOUT)
+    def __init__(self, port, rcvbuf=0):
+        self.s = socket.socket()
+        self.s.settimeout(TIMEOUT)
+        if rcvbuf:
+            self.s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+        self.s.connect((HOST, port))
         self.buf = b""
 
     def send(self, data):
@@ -117,6 +121,22 @@ def basic(port):
     check(got == [200, 404, 200, 200], "pipelined answers %r" % got)
     c.close()
     print("ok pipelined requests answered in order")
+
+    # A client that sends many requests and reads nothing for a while: the
+    # answers (megabytes) outgrow the socket buffers, the server must hold
+    # them and the unparsed input, and still answer everything in order.
+    # A small receive buffer makes sure the server's writes do block.
+    c = Conn(port, rcvbuf=4096)
+    # Answers total ~9 MB, above the largest send buffer (tcp_wmem, 4 MiB).
+    n = 12000
+    c.send(b"".join(b"GET /%s HTTP/1.1\r\n\r\n" % (b"x" if i % 10 == 0 else b"") for i in range(n)))
+    time.sleep(0.5)
+    for i in range(n):
+        status = c.response()[0]
+        check(status == (404 if i % 10 == 0 else 200), "flooded answer %d is %d" % (i, status))
+    c.still_open("after a pipelined flood")
+    c.close()
+    print("ok %d pipelined requests from a client that read late: all answered in order" % n)
 
     # Connection: close and HTTP/1.0 rules
     c, (status, h, _) = get_page(port, b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n")
@@ -300,6 +320,13 @@ def limited(port, pid, n_open, cap):
 def main():
     cmd = sys.argv[1]
     port = int(sys.argv[2])
+    try:
+        run(cmd, port)
+    except OSError as e:
+        fail("%s: %r" % (cmd, e))
+
+
+def run(cmd, port):
     if cmd == "basic":
         basic(port)
     elif cmd == "concurrent":

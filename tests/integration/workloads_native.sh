@@ -175,6 +175,9 @@ spid=$HPID
 hpid=$(ps -o pid= --ppid "$spid" | tr -d ' ')
 [ -n "$hpid" ] || fail "no httpd under strace"
 nsexec python3 "$CHECK" basic 8083 >/dev/null || fail "HTTP checks under strace"
+nsexec python3 "$CHECK" concurrent 8083 "$hpid" 300 "$(fd_count "$hpid")" >/dev/null ||
+	fail "300 connections under strace"
+nsexec wrk -t1 -c20 -d1s http://127.0.0.1:8083/ >/dev/null 2>&1 || fail "wrk under strace"
 stop_httpd httpd-strace "$spid" "$hpid"
 check_subset httpd "$TMP/httpd.strace"
 strace -f -qq -o "$TMP/sysbench.strace" "$BIN/sysbench" --min-ms 1 >/dev/null || fail "sysbench under strace"
