@@ -88,7 +88,7 @@ static void *sampler_main(void *arg)
 	pthread_mutex_lock(&s->lock);
 	for (;;) {
 		char phase[16];
-		int stopping, ok;
+		int stopping, ok, changed;
 
 		while (!s->stop && !s->phase_pending && mono_now() < next) {
 			struct timespec dl;
@@ -98,6 +98,7 @@ static void *sampler_main(void *arg)
 		}
 		/* The interval that ends now belongs to the phase it ran in. */
 		snprintf(phase, sizeof(phase), "%s", s->phase);
+		changed = s->phase_pending;
 		if (s->phase_pending) {
 			snprintf(s->phase, sizeof(s->phase), "%s", s->next_phase);
 			s->phase_pending = 0;
@@ -108,7 +109,10 @@ static void *sampler_main(void *arg)
 		ok = meter_read(s->m, &cur) == 0;
 		s->reads++;
 		push_point(s, &prev, &cur, ok && prev_ok, phase);
-		if (cur.t_s - prev.t_s >= SAMPLER_MIN_INTERVAL_S || !ok || !prev_ok) {
+		/* A too-short interval is carried into the next one, except
+		 * across a phase change: there it is dropped, so that no
+		 * point mixes two phases. */
+		if (cur.t_s - prev.t_s >= SAMPLER_MIN_INTERVAL_S || changed || !ok || !prev_ok) {
 			prev = cur;
 			prev_ok = ok;
 		}
