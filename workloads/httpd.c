@@ -36,11 +36,21 @@ static void on_stop_signal(int sig)
 	stop_requested = 1;
 }
 
+static _Noreturn void die_errno(const char *what, int err)
+{
+	char line[160];
+
+	snprintf(line, sizeof(line), "httpd: %s: %s\n", what, strerror(err));
+	cli_write_str(2, line);
+	exit(1);
+}
+
 static int64_t monotonic_ms(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) < 0)
+		die_errno("clock_gettime CLOCK_MONOTONIC", errno);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
@@ -49,20 +59,13 @@ static void update_clock(struct server *s)
 	struct timespec ts;
 
 	s->now_ms = monotonic_ms();
-	clock_gettime(CLOCK_REALTIME, &ts);
+	/* A target without a wall clock still gets a well-formed Date (1970). */
+	if (clock_gettime(CLOCK_REALTIME, &ts) < 0)
+		ts.tv_sec = 0;
 	if (ts.tv_sec != s->date_sec) {
 		s->date_sec = ts.tv_sec;
 		http_date_format(s->date, ts.tv_sec);
 	}
-}
-
-static _Noreturn void die_errno(const char *what, int err)
-{
-	char line[160];
-
-	snprintf(line, sizeof(line), "httpd: %s: %s\n", what, strerror(err));
-	cli_write_str(2, line);
-	exit(1);
 }
 
 /* SIGTERM and SIGINT stay blocked except inside epoll_pwait, so a stop
