@@ -312,10 +312,16 @@ int meter_capabilities(const struct meter_env *env, struct meter_capability *out
 		memset(c, 0, sizeof(*c));
 		meter_fmt(c->name, sizeof(c->name), "%s", list[i]->capability);
 		c->status = verdict_word(rc);
-		if (rc == 0)
-			meter_fmt(c->reason, sizeof(c->reason), "%s %s (%s)%s%s", m.method, m.source,
-				 m.boundary, m.note[0] ? "; " : "", m.note);
-		else
+		if (rc == 0) {
+			size_t used = (size_t)meter_fmt(c->reason, sizeof(c->reason),
+							"%s, total %s (%s); readable:", m.method,
+							m.source, m.boundary);
+			for (int d = 0; d < m.ndomains && used < sizeof(c->reason); d++)
+				used += (size_t)meter_fmt(c->reason + used, sizeof(c->reason) - used,
+							  " %s", m.dom[d].source);
+			if (m.note[0] && used < sizeof(c->reason))
+				meter_fmt(c->reason + used, sizeof(c->reason) - used, "; %s", m.note);
+		} else
 			meter_fmt(c->reason, sizeof(c->reason), "%s", v.reason);
 		meter_fmt(c->fix, sizeof(c->fix), "%s", v.fix);
 		if (rc == 0)

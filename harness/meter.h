@@ -106,7 +106,7 @@ struct meter {
 
 struct meter_ops {
 	const char *name;              /* "powercap", "perf-power", "hwmon", "model" */
-	const char *capability;        /* doctor's label, e.g. "RAPL powercap" */
+	const char *capability;        /* doctor's label, e.g. "rapl-powercap" */
 	int rank;                      /* ladder order, lower first */
 	/* m->env is set. 0 when usable, with m->dom/ndomains/method/source/boundary
 	 * filled; -ENOENT when the facility is absent; another -errno when present
@@ -154,7 +154,7 @@ void meter_close(struct meter *m);
 
 /* One line per energy capability for `zerowatt doctor`. */
 struct meter_capability {
-	char name[40];                 /* "RAPL powercap" */
+	char name[40];                 /* "rapl-powercap" */
 	const char *status;            /* "ok", "missing", "unusable" */
 	char reason[320];
 	char fix[256];

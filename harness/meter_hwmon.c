@@ -306,7 +306,7 @@ static int hwmon_read(struct meter *m, struct meter_reading *r)
 
 static const struct meter_ops hwmon_ops = {
 	.name = "hwmon",
-	.capability = "hwmon power sensors",
+	.capability = "hwmon-power",
 	.rank = 30,
 	.probe = hwmon_probe,
 	.read = hwmon_read,

@@ -195,7 +195,7 @@ static void model_close(struct meter *m)
 
 static const struct meter_ops model_ops = {
 	.name = "model",
-	.capability = "energy model (CCF)",
+	.capability = "energy-model",
 	.rank = 90,
 	.probe = model_probe,
 	.read = model_read,

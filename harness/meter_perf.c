@@ -455,7 +455,7 @@ static int perf_read(struct meter *m, struct meter_reading *r)
 
 static const struct meter_ops perf_ops = {
 	.name = "perf-power",
-	.capability = "perf power PMU",
+	.capability = "perf-power",
 	.rank = 20,
 	.probe = perf_probe,
 	.read = perf_read,

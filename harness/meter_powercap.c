@@ -363,7 +363,7 @@ static int powercap_read(struct meter *m, struct meter_reading *r)
 
 static const struct meter_ops powercap_ops = {
 	.name = "powercap",
-	.capability = "RAPL powercap",
+	.capability = "rapl-powercap",
 	.rank = 10,
 	.probe = powercap_probe,
 	.read = powercap_read,

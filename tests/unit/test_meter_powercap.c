@@ -419,7 +419,7 @@ static void test_ladder_prefers_powercap(void **state)
 
 	n = meter_capabilities(&f->env, caps, 8);
 	assert_int_equal(n, 4);
-	assert_string_equal(caps[0].name, "RAPL powercap");
+	assert_string_equal(caps[0].name, "rapl-powercap");
 	assert_string_equal(caps[0].status, "ok");
 	assert_string_equal(caps[1].status, "missing");
 }
