@@ -10,7 +10,8 @@ UK_CFLAGS  := -std=gnu11 -O2 -g -Wall -Wextra -Werror -MMD -MP \
 	-ffreestanding -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
 	-fno-pie -fno-pic -mcmodel=small -mno-red-zone -mgeneral-regs-only \
 	-fno-stack-protector -fno-asynchronous-unwind-tables -fcf-protection=none \
-	-fno-omit-frame-pointer -Iunikernel/include -Iunikernel/arch/x86_64
+	-fno-omit-frame-pointer -fno-strict-aliasing -fno-tree-loop-distribute-patterns \
+	-Iunikernel/include -Iunikernel/arch/x86_64
 UK_NET_CFLAGS :=
 UK_NET_OBJS   :=
 
@@ -30,7 +31,7 @@ unikernel: $(UK_KERNEL) $(UK_KERNEL).stripped $(UK_TEST_APPS)
 
 $(UK_KERNEL): $(UK_OBJS) $(UK_NET_OBJS) unikernel/arch/x86_64/linker.ld
 	$(UK_LD) -nostdlib -static -z max-page-size=4096 -z noexecstack \
-		-T unikernel/arch/x86_64/linker.ld -o $@ $(UK_OBJS) $(UK_NET_OBJS)
+		-T unikernel/arch/x86_64/linker.ld -o $@ $(filter %.o,$^)
 
 $(UK_KERNEL).stripped: $(UK_KERNEL)
 	objcopy --strip-all $< $@

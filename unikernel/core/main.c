@@ -10,6 +10,7 @@
 #include "time.h"
 #include "syscall.h"
 #include "../arch/x86_64/arch.h"
+#include "../arch/x86_64/cpu.h"
 #include "../arch/x86_64/layout.h"
 #include "../arch/x86_64/pvh.h"
 
@@ -63,6 +64,30 @@ static void mem_init(const struct hvm_start_info *si, const struct boot_module *
 		kprintf("ZW: %lu MiB of RAM above 4 GiB left unused\n", ignored >> 20);
 }
 
+/* Boot stages, timed by TSC and printed with zw.boottrace=1. */
+static struct {
+	const char *stage;
+	uint64_t tsc;
+} boot_trace[16];
+static int boot_trace_n;
+
+static void boot_mark(const char *stage)
+{
+	if (boot_trace_n < 16)
+		boot_trace[boot_trace_n++] = (typeof(boot_trace[0])){ stage, rdtsc() };
+}
+
+static void boot_trace_print(void)
+{
+	char v[4];
+	if (cmdline_get("zw.boottrace", v, sizeof(v)) != 0)
+		return;
+	uint64_t hz = time_clock_info()->hz;
+	for (int i = 1; i < boot_trace_n; i++)
+		kprintf("ZW: boot %-10s %6lu us\n", boot_trace[i].stage,
+			(boot_trace[i].tsc - boot_trace[0].tsc) * 1000000 / hz);
+}
+
 static int ring3_requested(void)
 {
 	char v[8];
@@ -72,6 +97,7 @@ static int ring3_requested(void)
 void kmain(uint32_t start_info_paddr)
 {
 	time_early_init();
+	boot_mark("entry");
 	serial_init();
 	gdt_init();
 	idt_init();
@@ -85,12 +111,15 @@ void kmain(uint32_t start_info_paddr)
 		const struct hvm_modlist_entry *ml = (const void *)(uintptr_t)si->modlist_paddr;
 		mod = (struct boot_module){ ml[0].paddr, ml[0].size };
 	}
+	boot_mark("tables");
 	mem_init(si, &mod);
 	/* Unmap page 0 so a NULL dereference faults, in the app or here. */
 	paging_set_present(0, 0);
 
+	boot_mark("memory");
 	int r = time_init();
 	uint64_t t_clock = time_ns();
+	boot_mark("clock");
 	pic_disable();
 	if (lapic_init() < 0)
 		kprintf("ZW: no usable local APIC: sleeps will spin\n");
@@ -98,12 +127,14 @@ void kmain(uint32_t start_info_paddr)
 		kprintf("ZW: no IO-APIC found\n");
 	if (idle_init() < 0)
 		kprintf("ZW: COM1 receive interrupt unavailable; use NMI for reports\n");
+	boot_mark("interrupts");
 	if (console_files_install() < 0)
 		panic("console descriptors");
 	r = net_init();
 	if (r < 0)
 		kprintf("ZW: network unavailable (%d)\n", r);
 
+	boot_mark("net");
 	if (!mod.len) {
 		kprintf("ZW: no app: pass its static ELF with -initrd\n");
 		machine_exit(ZW_EXIT_NOAPP);
@@ -114,6 +145,8 @@ void kmain(uint32_t start_info_paddr)
 	/* The image is copied out; its pages are free RAM again. */
 	pmm_add_free(mod.addr, mod.addr + mod.len);
 
+	boot_mark("app-load");
+	boot_trace_print();
 	int ring3 = ring3_requested();
 	syscall_init(ring3);
 	const struct clock_info *ci = time_clock_info();

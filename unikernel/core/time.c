@@ -143,8 +143,10 @@ int time_init(void)
 	set_rate(cal.hz);
 	clk.info.method = cal.method;
 	if (strcmp(cal.method, "pit") == 0) {
-		clk.err_ppm = 2000;
-		clk.last_span_tsc = cal.hz / 100;
+		/* A 2 ms measurement: assume 0.5% so the first refinement
+		 * (after 1 s, error <= 5 ms) cannot mistake a 55 ms wrap. */
+		clk.err_ppm = 5000;
+		clk.last_span_tsc = cal.hz / 500;
 		clk.next_refine_tsc = rdtsc() + cal.hz; /* after 1 s */
 	}
 	realtime_init();

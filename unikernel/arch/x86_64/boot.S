@@ -24,15 +24,9 @@ pvh_start32:
 	cld
 	movl %ebx, pvh_start_info_paddr
 
-	/* Zero .bss (page tables and stacks live there). */
-	movl $__bss_start, %edi
-	movl $_end, %ecx
-	subl %edi, %ecx
-	xorl %eax, %eax
-	rep stosb
-	/* rep stosb clobbered nothing we still need but %ebx: reload. */
-	movl pvh_start_info_paddr, %ebx
-
+	/* .bss is not cleared here: the PVH loader loads this ELF and, as any
+	 * ELF loader, zero-fills each segment past its file size (QEMU does,
+	 * into fresh zeroed RAM). Clearing 2 MiB again costs ~8 ms under TCG. */
 	movl $boot_stack_top, %esp
 
 	/* PML4[0] -> PDPT; PDPT[0..3] -> four page directories. */
