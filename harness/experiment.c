@@ -11,6 +11,7 @@
 #include "log.h"
 #include "proc.h"
 #include "qemu.h"
+#include "sampler.h"
 #include "stats.h"
 #include "verb.h"
 
@@ -34,6 +35,7 @@ static void print_help(const struct experiment *e, FILE *out)
 		"  --accel kvm|tcg   override the accelerator choice (default: kvm if usable for timing)\n"
 		"  --timeout S       readiness timeout in seconds (default 60)\n"
 		"  --results DIR     where run directories go (default results/)\n"
+		"  --baseline S      idle-power baseline window before the targets run (default 2; 0 = none)\n"
 		"%s",
 		e->name, e->summary, e->default_reps, e->default_warmup,
 		e->options_help ? e->options_help : "");
@@ -42,7 +44,8 @@ static void print_help(const struct experiment *e, FILE *out)
 static int is_value_option(const char *name)
 {
 	static const char *const with_value[] = { "-n", "--warmup", "--mem", "--accel", "--timeout",
-						 "--results", "--seconds", NULL };
+						 "--results", "--seconds", "--baseline", "--connections",
+						 "--rate", NULL };
 	for (int i = 0; with_value[i]; i++)
 		if (strcmp(name, with_value[i]) == 0)
 			return 1;
@@ -100,6 +103,12 @@ static void parse_args(struct exp_ctx *ctx, int argc, char **argv, struct parsed
 			ctx->seconds = cli_double("--seconds", value, 0.1, 86400);
 		else if (strcmp(name, "--results") == 0)
 			p->results = value;
+		else if (strcmp(name, "--baseline") == 0)
+			ctx->baseline_s = cli_double("--baseline", value, 0, 3600);
+		else if (strcmp(name, "--connections") == 0)
+			ctx->connections = cli_uint("--connections", value, 1, 100000);
+		else if (strcmp(name, "--rate") == 0)
+			ctx->rate = cli_double("--rate", value, 0.01, 1e7);
 		else if (strcmp(name, "--accel") == 0) {
 			if (strcmp(value, "kvm") != 0 && strcmp(value, "tcg") != 0)
 				die_usage("--accel: '%s' is not kvm or tcg", value);
@@ -185,7 +194,45 @@ int experiment_begin(struct exp_ctx *ctx, int argc, char **argv)
 	ctx->opt.accel = accel;
 	cJSON_AddStringToObject(ctx->run.meta, "accelerator", accel);
 	cJSON_AddStringToObject(ctx->run.meta, "accelerator_reason", why);
+
+	struct meter_env env;
+	meter_env_default(&env);
+	cJSON *energy = cJSON_AddObjectToObject(ctx->run.meta, "energy");
+	if (meter_open_best(&env, &ctx->meter, energy) == 0) {
+		ctx->meter_opened = 1;
+		if (sampler_start(&ctx->sampler, &ctx->meter, SAMPLER_DEFAULT_HZ, ctx->run.t0) < 0)
+			ctx->sampler = NULL;
+		if (strcmp(ctx->meter.method, METHOD_MEASURED) != 0)
+			pr_info("energy is %s (%s): %s", ctx->meter.method, ctx->meter.source,
+				"a model rescales CPU time; it is not a measurement");
+	} else {
+		pr_warn("no energy source at all: energy figures will be reported unavailable");
+	}
+	int ncpu = proc_cpu_count();
+	ctx->server_cpu = ncpu > 1 ? 0 : -1;
+	ctx->client_cpu = ncpu > 1 ? ncpu - 1 : -1;
+	cJSON *pin = cJSON_AddObjectToObject(ctx->run.meta, "pinning");
+	cJSON_AddNumberToObject(pin, "target_cpu", ctx->server_cpu);
+	cJSON_AddNumberToObject(pin, "load_generator_cpu", ctx->client_cpu);
+	ctx->baseline_w = NAN;
 	return run_flush(&ctx->run);
+}
+
+static void collect_power_series(struct exp_ctx *ctx)
+{
+	if (!ctx->sampler)
+		return;
+	sampler_stop(ctx->sampler);
+	size_t n = sampler_count(ctx->sampler) + 1;
+	struct sample *v = calloc(n, sizeof(*v));
+	if (v) {
+		size_t k = sampler_fill_samples(ctx->sampler, v, n, ctx->exp->name, "host", 0);
+		for (size_t i = 0; i < k; i++)
+			run_add(&ctx->run, &v[i]);
+		free(v);
+	}
+	sampler_free(ctx->sampler);
+	ctx->sampler = NULL;
 }
 
 void experiment_end(struct exp_ctx *ctx)
@@ -193,6 +240,10 @@ void experiment_end(struct exp_ctx *ctx)
 	if (ctx->lab_opened)
 		lab_close(&ctx->lab);
 	ctx->lab_opened = 0;
+	collect_power_series(ctx);
+	if (ctx->meter_opened)
+		meter_close(&ctx->meter);
+	ctx->meter_opened = 0;
 	if (ctx->run_opened) {
 		if (zw_interrupted)
 			cJSON_AddBoolToObject(ctx->run.meta, "interrupted", 1);
@@ -260,6 +311,8 @@ int experiment_run(struct exp_ctx *ctx)
 {
 	const struct experiment *e = ctx->exp;
 	int failed[EXP_MAX_TARGETS] = { 0 };
+	if (e->needs_energy)
+		exp_measure_baseline(ctx);
 	for (int i = 0; i < ctx->ntargets; i++) {
 		if (!e->setup)
 			break;
@@ -301,6 +354,8 @@ int experiment_main(const struct experiment *e, int argc, char **argv)
 	ctx.exp = e;
 	ctx.reps = e->default_reps;
 	ctx.warmup = e->default_warmup;
+	ctx.baseline_s = 2;
+	ctx.seconds = e->default_seconds;
 	struct parsed p = { 0 };
 	parse_args(&ctx, argc, argv, &p);
 	experiment_select_targets(&ctx, p.names, p.nnames);

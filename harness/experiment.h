@@ -3,7 +3,9 @@
  * (ABAB…, never blocks), the lab, the run directory and the summary table. */
 #ifndef ZW_EXPERIMENT_H
 #define ZW_EXPERIMENT_H
+#include "account.h"
 #include "lab.h"
+#include "meter.h"
 #include "registry.h"
 #include "results.h"
 #include "target.h"
@@ -17,6 +19,8 @@ struct experiment {
 	const char *summary;
 	const char *workload;        /* "httpd" or "sysbench" */
 	unsigned default_reps, default_warmup;
+	double default_seconds;      /* --seconds default for time-based experiments */
+	int needs_energy;            /* measure the idle baseline first */
 	/* Extra options: option_kind says 0 unknown, 1 a flag, 2 takes a value;
 	 * option_apply applies one (value NULL for flags; exits 2 on bad input). */
 	int (*option_kind)(const char *name);
@@ -48,7 +52,50 @@ struct exp_ctx {
 	double seconds;              /* --seconds for time-based experiments */
 	void *priv;                  /* experiment's own state */
 	int failures;
+
+	/* Energy: the best meter this host has, a power time series labelled
+	 * "<phase>:<target>", and the host's idle power with no target running. */
+	struct meter meter;
+	int meter_opened;
+	struct sampler *sampler;
+	double baseline_w;           /* NaN until measured */
+	double baseline_s;           /* --baseline window, default 2 s */
+	int server_cpu, client_cpu;  /* pinning; -1 when the host has one CPU */
+	unsigned connections;        /* --connections for load */
+	double rate;                 /* --rate for open-loop load, 0 = closed loop (wrk) */
 };
+
+/* A measurement window over one running instance: CPU time, wakeups and
+ * memory of its processes, host energy, and the Kepler-style share. */
+struct exp_window {
+	struct account_snap *acct;
+	struct meter_reading energy;
+	pid_t pids[64];
+	int npids;
+	int ok;
+};
+
+/* Opens a window and labels the power series "<phase>:<target>". */
+int exp_window_begin(struct exp_ctx *ctx, struct target_instance *ti, struct exp_window *w,
+		     const char *phase);
+/* Closes it and records cpu_s, cpu_pct, wakeups_per_s, rss_kib, host_energy_j,
+ * energy_j (the target's attributed active energy) and power_w; with units >
+ * 0 also energy_per_<unit_name>_j. */
+int exp_window_end(struct exp_ctx *ctx, struct target_instance *ti, struct exp_window *w, int rep,
+		   double units, const char *unit_name);
+void exp_set_phase(struct exp_ctx *ctx, const char *phase, const char *target);
+
+/* Measures the idle baseline (no target running) into ctx->baseline_w and
+ * records it as samples of target "host". */
+int exp_measure_baseline(struct exp_ctx *ctx);
+
+/* Pins the instance's processes to the server CPU. */
+void exp_pin_target(struct exp_ctx *ctx, struct target_instance *ti);
+
+/* Adds a sample with an explicit method (energy figures). */
+int exp_sample_m(struct exp_ctx *ctx, const char *target, const char *metric, double value,
+		 const char *unit, int rep, const char *method, const char *source,
+		 const char *boundary);
 
 const struct experiment *experiment_find(const char *name);
 

@@ -60,6 +60,9 @@ static int oci_hook_run(int argc, char **argv)
 	snprintf(veth, sizeof(veth), "zwv%d", slot);
 	lab_slot_host_addr(slot, host);
 	lab_slot_guest_addr(slot, guest);
+	/* The previous container in this slot may still be tearing down (its
+	 * namespace dies asynchronously, veth included): take the name back. */
+	proc_runf(out, sizeof(out), "ip link del %s", veth);
 	if (ip(out, sizeof(out), "link add %s type veth peer name eth0 netns %d", veth, pid) ||
 	    ip(out, sizeof(out), "addr add %s/24 dev %s", host, veth) ||
 	    ip(out, sizeof(out), "link set %s up", veth))

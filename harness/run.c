@@ -123,11 +123,36 @@ int run_flush(struct run *run)
 	return r;
 }
 
+/* BenchExec's rule: a run during which the governor, turbo, throttling or
+ * swap changed is suspect, and says so. */
+static void warn_host_state_changes(cJSON *meta)
+{
+	cJSON *before = cJSON_GetObjectItem(meta, "host_state_before");
+	cJSON *after = cJSON_GetObjectItem(meta, "host_state_after");
+	static const char *const keys[] = { "governor", "turbo", "thermal_throttle_count", "swap_used_bytes" };
+	cJSON *warnings = cJSON_AddArrayToObject(meta, "host_state_warnings");
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		cJSON *a = cJSON_GetObjectItem(before, keys[i]), *b = cJSON_GetObjectItem(after, keys[i]);
+		if (!a || !b)
+			continue;
+		char *sa = cJSON_PrintUnformatted(a), *sb = cJSON_PrintUnformatted(b);
+		if (sa && sb && strcmp(sa, sb) != 0) {
+			char msg[256];
+			snprintf(msg, sizeof(msg), "%s changed during the run: %s -> %s", keys[i], sa, sb);
+			pr_warn("%s", msg);
+			cJSON_AddItemToArray(warnings, cJSON_CreateString(msg));
+		}
+		free(sa);
+		free(sb);
+	}
+}
+
 void run_close(struct run *run)
 {
 	if (run->meta) {
 		cJSON *state = cJSON_AddObjectToObject(run->meta, "host_state_after");
 		host_state_snapshot(state);
+		warn_host_state_changes(run->meta);
 		time_t t = time(NULL);
 		char stamp[32];
 		struct tm tm;

@@ -63,22 +63,27 @@ void summary_print(const struct run *run, const char *exp, const char *const *me
 		printf("%s: no results\n", exp);
 		return;
 	}
-	const char *base = targets[0];
-	for (int i = 0; i < nt; i++)
-		if (!strcmp(targets[i], ratio_base ? ratio_base : "native"))
-			base = targets[i];
+	const char *preferred = ratio_base ? ratio_base : "native";
 	double *v = malloc(run->n * sizeof(double) + sizeof(double));
 	if (!v)
 		return;
-	printf("\n%s — median, p5/p95, 95%% CI of the median; ratio = median / median of %s\n", exp, base);
+	printf("\n%s — median, p5/p95, 95%% CI of the median; ratio = median / median of %s"
+	       " (else of the first target measured)\n", exp, preferred);
 	printf("%-22s %-10s %4s %10s %10s %10s %21s %4s %-10s %s\n", "metric", "target", "n", "median",
 	       "p5", "p95", "95% CI", "out", "unit", "ratio (base value)");
 	for (int m = 0; metrics && metrics[m]; m++) {
 		const char *unit = "", *method = "";
 		double base_median = NAN;
-		size_t bn = collect(run, exp, base, metrics[m], v, run->n, &unit, &method);
-		if (bn)
-			base_median = stats_median(v, bn);
+		const char *base = NULL;
+		for (int t = 0; t < nt; t++) {
+			size_t bn = collect(run, exp, targets[t], metrics[m], v, run->n, &unit, &method);
+			if (bn && (!base || !strcmp(targets[t], preferred))) {
+				base = targets[t];
+				base_median = stats_median(v, bn);
+			}
+		}
+		if (!base)
+			continue;
 		for (int t = 0; t < nt; t++) {
 			size_t n = collect(run, exp, targets[t], metrics[m], v, run->n, &unit, &method);
 			if (!n)
