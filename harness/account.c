@@ -299,7 +299,7 @@ static void snap_procs(const struct account_env *env, const pid_t *pids, int n,
 		ticks_sum += ticks;
 	}
 	if (want_cpu)
-		s->cpu_s = (double)ticks_sum / env->clk_tck;
+		s->cpu_s += (double)ticks_sum / env->clk_tck;
 }
 
 int account_snapshot_tree(const struct account_env *env, const pid_t *pids, int n,
@@ -492,20 +492,61 @@ int account_cgroup_of(const struct account_env *env, pid_t pid, char *path, size
 	return -ENOENT;
 }
 
+static int in_procs(const struct account_snap *s, pid_t pid)
+{
+	for (int i = 0; i < s->nprocs; i++)
+		if (s->procs[i].pid == pid)
+			return 1;
+	return 0;
+}
+
+/* The instance's processes that sit in a cgroup other than the harness's
+ * own are charged through that cgroup (exact, and it keeps the time of
+ * processes that ended); the rest of the tree - a runtime such as `runc run`
+ * waiting in the foreground - through /proc. */
 int account_snapshot(const struct account_env *env, const pid_t *pids, int n,
 		     struct account_snap *out)
 {
-	char cg[512], own[512] = "/";
-	int ver, own_ver;
+	pid_t tree[ACCOUNT_MAX_PROCS], outside[ACCOUNT_MAX_PROCS];
+	char cg[512] = "", own[512] = "/", path[512];
+	int nt, ver = 0, own_ver = 0, found = 0, nout = 0;
 
 	if (n <= 0)
 		return -EINVAL;
-	if (account_cgroup_of(env, pids[0], cg, sizeof(cg), &ver) == 0 && strcmp(cg, "/") &&
-	    (account_cgroup_of(env, 0, own, sizeof(own), &own_ver) || own_ver != ver ||
-	     strcmp(cg, own)) &&
-	    account_snapshot_cgroup(env, cg, ver, out) == 0)
-		return 0;
-	return account_snapshot_tree(env, pids, n, out);
+	nt = account_tree(env, pids, n, tree, ACCOUNT_MAX_PROCS);
+	if (nt <= 0)
+		return account_snapshot_tree(env, pids, n, out);
+	if (account_cgroup_of(env, 0, own, sizeof(own), &own_ver))
+		own_ver = 0;
+	for (int i = 0; i < nt && !found; i++) {
+		int v;
+		if (account_cgroup_of(env, tree[i], path, sizeof(path), &v) || !strcmp(path, "/"))
+			continue;
+		if (own_ver == v && !strcmp(path, own))
+			continue;
+		snprintf(cg, sizeof(cg), "%s", path);
+		ver = v;
+		found = 1;
+	}
+	if (!found || account_snapshot_cgroup(env, cg, ver, out))
+		return account_snapshot_tree(env, pids, n, out);
+	for (int i = 0; i < nt; i++) {
+		int v;
+		if (in_procs(out, tree[i]))
+			continue;
+		/* Not listed in the cgroup: outside it, unless it moved in
+		 * since cgroup.procs was read. */
+		if (account_cgroup_of(env, tree[i], path, sizeof(path), &v) == 0 && v == ver &&
+		    !strcmp(path, cg))
+			continue;
+		outside[nout++] = tree[i];
+	}
+	if (nout) {
+		size_t len = strlen(out->source);
+		snap_procs(env, outside, nout, out, 1);
+		snprintf(out->source + len, sizeof(out->source) - len, "+tree");
+	}
+	return 0;
 }
 
 static const struct account_proc *find_proc(const struct account_snap *s, pid_t pid,

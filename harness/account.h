@@ -16,7 +16,8 @@
  * the user time includes the guest's time. Wakeups are voluntary plus
  * involuntary context switches of every thread (/proc/<pid>/task/<tid>/status);
  * memory is VmRSS and VmHWM summed over the processes (the sum of per-process
- * peaks bounds the tree's true peak from above). */
+ * peaks bounds the tree's true peak from above). /proc CPU times are whole
+ * ticks (1/USER_HZ, 10 ms) per process; cgroup counters are nanoseconds. */
 #ifndef ZW_ACCOUNT_H
 #define ZW_ACCOUNT_H
 #include <stddef.h>
@@ -38,7 +39,7 @@ struct account_proc {
 
 struct account_snap {
 	double t_s;                 /* CLOCK_MONOTONIC */
-	char source[64];            /* "proc-tree", "cgroup-v1:/zw-1-2", "cgroup-v2:/x" */
+	char source[64];            /* "proc-tree", "cgroup-v1:/zw-1-2[+tree]", "cgroup-v2:/x" */
 	int nprocs;
 	struct account_proc procs[ACCOUNT_MAX_PROCS];
 	int truncated;              /* more processes than ACCOUNT_MAX_PROCS */
@@ -67,8 +68,10 @@ struct account_delta {
 
 void account_env_default(struct account_env *env);
 
-/* Picks cgroup or process tree (cgroup when pids[0] sits in a cgroup of its
- * own, i.e. not the harness's), then snapshots. 0 or -errno. */
+/* The process tree under pids; when some of it sits in a cgroup other than
+ * the harness's own (a container), that cgroup's counters are used for it
+ * and /proc for the rest of the tree (source "cgroup-v1:/x+tree"); else
+ * the tree alone ("proc-tree"). 0 or -errno. */
 int account_snapshot(const struct account_env *env, const pid_t *pids, int n,
 		     struct account_snap *out);
 int account_snapshot_tree(const struct account_env *env, const pid_t *pids, int n,

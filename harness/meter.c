@@ -48,6 +48,8 @@ void meter_env_default(struct meter_env *env)
 	env->sysfs_root = s && *s ? s : "/sys";
 	s = getenv("ZW_PROC_ROOT");
 	env->proc_root = s && *s ? s : "/proc";
+	s = getenv("ZW_METER");
+	env->only = s && *s ? s : NULL;
 	env->perf_event_open = sys_perf_event_open;
 	env->perf_read = sys_perf_read;
 	env->now = monotonic_s;

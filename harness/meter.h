@@ -14,7 +14,8 @@
  *
  * How experiments use it:
  *   struct meter_env env;  meter_env_default(&env);   // ZW_SYSFS_ROOT, ZW_PROC_ROOT,
- *                                                     // model parameters (meter_model_set)
+ *                                                     // ZW_METER, model parameters
+ *                                                     // (meter_model_set, from the profile)
  *   env.sysfs_root = opt_sysfs_root;                  // --sysfs-root, when given
  *   struct meter m;
  *   meter_open_best(&env, &m, meta_energy);           // cJSON object (may be NULL): what
@@ -65,7 +66,8 @@ struct meter_env {
 	int (*perf_read)(int fd, uint64_t *count);
 	double (*now)(void);           /* monotonic seconds */
 	double model_wmin, model_wmax; /* W per vCPU at 0% and 100% utilisation */
-	const char *only;              /* open this meter or none (e.g. "model"); NULL: best */
+	const char *only;              /* open this meter or none (e.g. "model"); NULL: best.
+	                                  ZW_METER sets it. */
 };
 
 /* A probe's verdict, for meta.json and doctor. */

@@ -10,6 +10,7 @@
  *   n = sampler_fill_samples(s, buf, max, "load", "native", rep);  -> run_add each
  *   sampler_free(s);
  *
+ * The meter must outlive the sampler: sampler_stop before meter_close.
  * The sampler measures its own CPU time (getrusage RUSAGE_THREAD) and reports
  * it as a sample (metric sampler_cpu_pct), so its cost is on the record. */
 #ifndef ZW_SAMPLER_H

@@ -221,6 +221,40 @@ static void test_cgroup_v1(void **state)
 	assert_int_equal(d.vol_cs, 10);
 }
 
+/* runc in the foreground (harness's cgroup) with the container under it:
+ * the container through its cgroup, runc through /proc, both counted. */
+static void test_runtime_outside_container_cgroup(void **state)
+{
+	struct fx *f = *state;
+	pid_t runc = 150;
+	struct account_snap a, b;
+	struct account_delta d;
+	struct fx_proc r = { .pid = 150, .ppid = 1, .utime = 30, .stime = 10, .start = 2,
+			     .vol = 100, .children = "200", .cgroup = "2:cpuacct:/\n0::/\n" };
+	struct fx_proc c = { .pid = 200, .ppid = 150, .utime = 7777, .start = 3, .vol = 4,
+			     .rss_kb = 800, .hwm_kb = 900, .children = "",
+			     .cgroup = "2:cpuacct:/zw-9\n0::/\n" };
+
+	fx_proc(f->proc, &r);
+	fx_proc(f->proc, &c);
+	fx_write(f->sys, "fs/cgroup/cpuacct/zw-9/cpuacct.usage", "1000000000\n");
+	fx_write(f->sys, "fs/cgroup/cpuacct/zw-9/cgroup.procs", "200\n");
+	assert_int_equal(account_snapshot(&f->env, &runc, 1, &a), 0);
+	assert_string_equal(a.source, "cgroup-v1:/zw-9+tree");
+	assert_int_equal(a.nprocs, 2);
+	/* 1 s from the cgroup (not the container's 77.77 s of /proc ticks,
+	 * which the cgroup replaces) + 0.4 s of runc. */
+	assert_float_equal(a.cpu_s, 1.4, 1e-9);
+	assert_int_equal(a.vol_cs, 104);
+
+	fx_write(f->sys, "fs/cgroup/cpuacct/zw-9/cpuacct.usage", "1500000000\n");
+	r.utime = 40;
+	fx_proc(f->proc, &r);
+	assert_int_equal(account_snapshot(&f->env, &runc, 1, &b), 0);
+	assert_int_equal(account_delta(&a, &b, &d), 0);
+	assert_float_equal(d.cpu_s, 0.6, 1e-9);
+}
+
 static void test_cgroup_v2_and_hybrid(void **state)
 {
 	struct fx *f = *state;
@@ -336,6 +370,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_reused_pid_is_a_new_process, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cgroup_v1, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_runtime_outside_container_cgroup, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_cgroup_v2_and_hybrid, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_same_cgroup_as_harness_uses_tree, setup,
 						teardown),

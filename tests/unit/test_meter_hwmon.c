@@ -165,6 +165,8 @@ static void test_unreadable_sensor(void **state)
 
 int main(void)
 {
+	/* The tests choose their meters and roots themselves. */
+	unsetenv("ZW_METER");
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_power_meter_integrated, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_energy_counters, setup, teardown),

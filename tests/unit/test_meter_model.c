@@ -273,6 +273,8 @@ static void test_this_host(void **state)
 
 int main(void)
 {
+	/* The tests choose their meters and roots themselves. */
+	unsetenv("ZW_METER");
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_arithmetic, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_parameters, setup, teardown),

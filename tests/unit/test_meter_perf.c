@@ -280,6 +280,8 @@ static void test_reset_and_read_error(void **state)
 
 int main(void)
 {
+	/* The tests choose their meters and roots themselves. */
+	unsetenv("ZW_METER");
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_values_and_scale, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_psys_is_primary, setup, teardown),

@@ -426,6 +426,8 @@ static void test_ladder_prefers_powercap(void **state)
 
 int main(void)
 {
+	/* The tests choose their meters and roots themselves. */
+	unsetenv("ZW_METER");
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_no_powercap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nested_not_summed, setup, teardown),
