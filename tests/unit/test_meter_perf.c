@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <perfmon/pfmlib.h>
 
 #include "../fixtures/fake_tree.h"
 #include "meter.h"
@@ -278,6 +279,58 @@ static void test_reset_and_read_error(void **state)
 	assert_true(isnan(meter_joules_between(&f->m, &b, &c)));
 }
 
+/* Does libpfm4 detect a RAPL PMU on this CPU? (Decides what to expect.) */
+static int pfm_knows_rapl(void)
+{
+	static const char *const names[] = { "rapl::RAPL_ENERGY_PKG",
+					     "amd64_rapl::RAPL_ENERGY_PKG" };
+	if (pfm_initialize() != PFM_SUCCESS)
+		return 0;
+	for (int i = 0; i < 2; i++) {
+		pfm_event_info_t info;
+		pfm_pmu_info_t pinfo;
+		int idx = pfm_find_event(names[i]);
+		if (idx < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		info.size = sizeof(info);
+		memset(&pinfo, 0, sizeof(pinfo));
+		pinfo.size = sizeof(pinfo);
+		if (pfm_get_event_info(idx, PFM_OS_NONE, &info) == PFM_SUCCESS &&
+		    pfm_get_pmu_info(info.pmu, &pinfo) == PFM_SUCCESS && pinfo.is_present)
+			return 1;
+	}
+	return 0;
+}
+
+/* The PMU exists but sysfs lists no events: libpfm4's encodings serve where
+ * it knows the CPU; where it does not, the meter says so and gives up. */
+static void test_events_from_libpfm4(void **state)
+{
+	struct fx *f = *state;
+	struct meter_verdict v;
+	char *bare = fx_mkroot();
+
+	fx_write(bare, PMU "/type", "23\n");
+	fx_write(bare, PMU "/cpumask", "0\n");
+	f->env.sysfs_root = bare;
+	if (pfm_knows_rapl()) {
+		assert_int_equal(open_perf(f, &v), 0);
+		assert_non_null(strstr(f->m.note, "events from libpfm4"));
+		assert_string_equal(f->m.source, "perf:energy-pkg");
+		int pkg = 0;
+		for (int i = 0; i < nopened; i++)
+			pkg += opened[i].config == 2;   /* RAPL_ENERGY_PKG's code */
+		assert_int_equal(pkg, 1);
+		print_message("libpfm4 supplied the encodings (%s)\n", f->m.note);
+	} else {
+		assert_true(open_perf(f, &v) < 0);
+		assert_non_null(strstr(v.reason, "energy-pkg"));
+		print_message("libpfm4 knows no RAPL PMU on this CPU: %s\n", v.reason);
+	}
+	fx_rmrf(bare);
+}
+
 int main(void)
 {
 	/* The tests choose their meters and roots themselves. */
@@ -290,6 +343,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_no_pmu, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_paranoid, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reset_and_read_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_events_from_libpfm4, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
