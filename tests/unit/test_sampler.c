@@ -196,6 +196,25 @@ static void test_overhead_at_10hz(void **state)
 	meter_close(&m);
 }
 
+/* The idle-baseline helper: average power over a window. */
+static void test_measure_watts(void **state)
+{
+	struct meter m;
+	double w;
+
+	(void)state;
+	open_const(&m);
+	assert_int_equal(meter_measure_watts(&m, 0.05, &w), 0);
+	assert_float_equal(w, 10.0, 1e-6);
+	assert_int_equal(meter_measure_watts(&m, 0, &w), -EINVAL);
+	assert_true(isnan(w));
+	fail_reads = 1;
+	assert_true(meter_measure_watts(&m, 0.01, &w) < 0);
+	assert_true(isnan(w));
+	fail_reads = 0;
+	meter_close(&m);
+}
+
 int main(void)
 {
 	/* The tests choose their meters and roots themselves. */
@@ -204,6 +223,7 @@ int main(void)
 		cmocka_unit_test(test_phases_and_power),
 		cmocka_unit_test(test_failed_reads_are_unavailable),
 		cmocka_unit_test(test_bad_rate),
+		cmocka_unit_test(test_measure_watts),
 		cmocka_unit_test(test_overhead_at_10hz),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
