@@ -327,6 +327,8 @@ int experiment_run(struct exp_ctx *ctx)
 			if (failed[i])
 				continue;
 			int r = e->run_once(ctx, ctx->targets[i], rep);
+			if (ctx->progress)
+				ctx->progress(ctx, (double)(k * ctx->ntargets + i + 1) / (double)(total * ctx->ntargets));
 			if (r < 0 && r != -EINTR) {
 				pr_err("%s on %s failed (repetition %d): %s; dropping %s from this run",
 				       e->name, ctx->targets[i]->name, rep, strerror(-r), ctx->targets[i]->name);
@@ -343,6 +345,22 @@ int experiment_run(struct exp_ctx *ctx)
 	return zw_interrupted ? -EINTR : 0;
 }
 
+void experiment_configure(struct exp_ctx *ctx, const struct experiment *e, int argc, char **argv)
+{
+	ctx->exp = e;
+	ctx->reps = e->default_reps;
+	ctx->warmup = e->default_warmup;
+	ctx->seconds = e->default_seconds;
+	ctx->connections = 0;
+	ctx->rate = 0;
+	ctx->priv = NULL;
+	if (!ctx->run_opened)
+		ctx->baseline_s = 2;
+	struct parsed p = { 0 };
+	parse_args(ctx, argc, argv, &p);
+	experiment_select_targets(ctx, p.names, p.nnames);
+}
+
 int experiment_main(const struct experiment *e, int argc, char **argv)
 {
 	if (verb_wants_help(argc, argv)) {
@@ -351,14 +369,7 @@ int experiment_main(const struct experiment *e, int argc, char **argv)
 	}
 	struct exp_ctx ctx;
 	memset(&ctx, 0, sizeof(ctx));
-	ctx.exp = e;
-	ctx.reps = e->default_reps;
-	ctx.warmup = e->default_warmup;
-	ctx.baseline_s = 2;
-	ctx.seconds = e->default_seconds;
-	struct parsed p = { 0 };
-	parse_args(&ctx, argc, argv, &p);
-	experiment_select_targets(&ctx, p.names, p.nnames);
+	experiment_configure(&ctx, e, argc, argv);
 	if (ctx.ntargets == 0) {
 		pr_err("%s: no target can run on this host (see zerowatt doctor)", e->name);
 		return 1;

@@ -63,6 +63,10 @@ struct exp_ctx {
 	int server_cpu, client_cpu;  /* pinning; -1 when the host has one CPU */
 	unsigned connections;        /* --connections for load */
 	double rate;                 /* --rate for open-loop load, 0 = closed loop (wrk) */
+
+	/* Called after every repetition on every target (suites draw progress). */
+	void (*progress)(struct exp_ctx *ctx, double fraction_done);
+	void *progress_arg;
 };
 
 /* A measurement window over one running instance: CPU time, wakeups and
@@ -101,6 +105,11 @@ const struct experiment *experiment_find(const char *name);
 
 /* The verb entry for an experiment: parses options, runs, prints. */
 int experiment_main(const struct experiment *e, int argc, char **argv);
+
+/* Resets ctx's per-experiment settings to e's defaults and applies argv
+ * (targets and options; bad input exits 2). The lab, run directory and meter
+ * of an open ctx are kept, so a suite runs many experiments in one run. */
+void experiment_configure(struct exp_ctx *ctx, const struct experiment *e, int argc, char **argv);
 
 /* For suites: run e inside an already open lab and run directory. */
 int experiment_run(struct exp_ctx *ctx);

@@ -69,6 +69,11 @@ static int container_prepare(struct target_instance *ti)
 	if (n <= 0)
 		return -errno;
 	exe[n] = '\0';
+	/* Rebuilt while running: the path now names the new binary, which is
+	 * the hook we want. */
+	char *deleted = strstr(exe, " (deleted)");
+	if (deleted && deleted[10] == '\0')
+		*deleted = '\0';
 	char slot[16], args_copy[16][64];
 	snprintf(slot, sizeof(slot), "%d", ti->slot);
 	const char *hook_args[] = { "zerowatt", "oci-hook", slot, NULL };
