@@ -102,7 +102,7 @@ long sys_readv(long fd, long iovp, long cnt, long a3, long a4, long a5)
 long sys_writev(long fd, long iovp, long cnt, long a3, long a4, long a5)
 {
 	UNUSED4(a3, a4, a5, 0);
-	static char *gather;
+	static char gather[GATHER_MAX];
 	long err = 0;
 	struct file *f = file_of(fd, &err);
 	if (!f)
@@ -114,7 +114,7 @@ long sys_writev(long fd, long iovp, long cnt, long a3, long a4, long a5)
 		return r;
 	if (!f->ops->write)
 		return -EINVAL;
-	if (cnt > 1 && total <= GATHER_MAX && (gather || (gather = kmalloc(GATHER_MAX)))) {
+	if (cnt > 1 && total <= GATHER_MAX) {
 		size_t off = 0;
 		for (long i = 0; i < cnt; i++) {
 			memcpy(gather + off, (const void *)iov[i].base, iov[i].len);
