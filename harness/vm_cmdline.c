@@ -70,6 +70,17 @@ static void put_word(struct out *o, const char *w)
 		put(o, " %s", w);
 }
 
+static int has_word(const char *s, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = s; (p = strstr(p, word)) != NULL; p += n)
+		if ((p == s || p[-1] == ' ' || p[-1] == '\t') &&
+		    (p[n] == '\0' || p[n] == ' ' || p[n] == '\t'))
+			return 1;
+	return 0;
+}
+
 int vm_cmdline_build(const struct vm_cmdline_params *p, char *out, size_t cap)
 {
 	struct out o = { out, 0, cap < VM_CMDLINE_MAX ? cap : VM_CMDLINE_MAX, 0 };
@@ -92,6 +103,12 @@ int vm_cmdline_build(const struct vm_cmdline_params *p, char *out, size_t cap)
 		 * busy and TCG runs the guest slowly, leaving the TSC "unstable" and
 		 * the boot stuck. */
 		put(&o, " tsc_early_khz=%lu", p->tsc_khz);
+	if (p->extra && *p->extra) {
+		/* Kept before "--": after it, words are the workload's argv. */
+		if (strpbrk(p->extra, "\n\"") || has_word(p->extra, "--"))
+			return -EINVAL;
+		put(&o, " %s", p->extra);
+	}
 	if (p->guest_ip) {
 		if (p->prefix_len < 1 || p->prefix_len > 32 || strpbrk(p->guest_ip, " \t\"/"))
 			return -EINVAL;

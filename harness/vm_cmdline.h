@@ -25,6 +25,7 @@ struct vm_cmdline_params {
 	const char *gateway;       /* "10.201.3.1" or NULL */
 	unsigned long tsc_khz;     /* host TSC rate for tsc_early_khz=; 0 to let Linux calibrate */
 	int trace;                 /* zw.trace=1: zwinit times its steps on the console */
+	const char *extra;         /* more kernel options (experiments, tests), or NULL */
 	const char *const *argv;   /* workload argv, NULL-terminated; argv[0] is its name */
 };
 
