@@ -17,6 +17,10 @@
  * the second IO-APIC boots fastest (MACHINE.md: ~60 ms to a PVH kernel under
  * TCG); with ioapic2=off virtio-mmio transport n interrupts on GSI 5+n. */
 #define MICROVM_MACHINE "microvm,x-option-roms=off,isa-serial=on,rtc=off,ioapic2=off"
+/* Linux reads the CMOS clock twice while booting (timekeeping, then rtc_cmos)
+ * and waits a second each time for one that is absent; the unikernel never
+ * touches it, so only a Linux guest gets the RTC. */
+#define MICROVM_MACHINE_LINUX "microvm,x-option-roms=off,isa-serial=on,rtc=on,ioapic2=off"
 
 const char *qemu_binary(void)
 {
@@ -62,7 +66,7 @@ int qemu_build_argv(const struct qemu_vm *vm, char **argv, int max, char *buf, s
 
 	add(&b, "%s", qemu_binary());
 	add(&b, "-M");
-	add(&b, MICROVM_MACHINE);
+	add(&b, "%s", vm->linux_guest ? MICROVM_MACHINE_LINUX : MICROVM_MACHINE);
 	add(&b, "-accel");
 	add(&b, "%s", accel);
 	if (cpu) {
