@@ -3,7 +3,7 @@
 # cycles, SIGINT in the middle of a run, SIGKILL followed by the next run.
 set -u
 cd "$(dirname "$0")/../.."
-. tests/integration/lib.sh
+. tests/integration/lib.bash
 need_root
 $ZW doctor | grep -qE '^(runc|crun) +ok' || skip "no OCI runtime starts containers here (zerowatt doctor)"
 

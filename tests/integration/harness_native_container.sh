@@ -3,7 +3,7 @@
 # and nothing left behind.
 set -u
 cd "$(dirname "$0")/../.."
-. tests/integration/lib.sh
+. tests/integration/lib.bash
 need_root
 
 $ZW try native --requests 5 || fail "native try"

@@ -7,19 +7,34 @@ fail() { echo "FAIL: $*"; exit 1; }
 skip() { echo "SKIP: $*"; exit 77; }
 need_root() { [ "$(id -u)" = 0 ] || skip "needs root (network namespaces)"; }
 
+# A zw-<pid> object is stale only when its owner is gone: other zerowatt
+# runs may be alive on a shared machine.
+dead_owner() { ! kill -0 "$1" 2>/dev/null; }
+
 # Lab state that must not outlive a run: namespaces, state dirs, runc
 # containers, lab links, processes of our workloads.
 lab_leftovers() {
-	ip netns list 2>/dev/null | grep -E '^zw-[0-9]+' || true
-	ls /run/zerowatt 2>/dev/null | grep -E '^[0-9]+$' || true
-	for root in /run/zerowatt/*/runc /run/zerowatt/*/crun; do
-		[ -d "$root" ] && runc --root "$root" list -q 2>/dev/null
+	local ns pid root
+	for ns in $(ip netns list 2>/dev/null | grep -oE '^zw-[0-9]+'); do
+		pid=${ns#zw-}
+		dead_owner "$pid" && echo "$ns"
+	done
+	for pid in $(ls /run/zerowatt 2>/dev/null | grep -E '^[0-9]+$'); do
+		dead_owner "$pid" || continue
+		echo "/run/zerowatt/$pid"
+		for root in /run/zerowatt/$pid/runc /run/zerowatt/$pid/crun; do
+			[ -d "$root" ] && runc --root "$root" list -q 2>/dev/null
+		done
 	done
 	ip -o link 2>/dev/null | grep -oE 'zw[tv][0-9]+' || true
 	# Leaked workloads are orphans: reparented to init.
 	pgrep -P 1 -f "workloads/(httpd|sysbench)" || true
 	pgrep -P 1 -f "runc init" || true
-	ls /sys/fs/cgroup/cpu 2>/dev/null | grep -E '^zw-[0-9]+-' || true
+	for cg in $(ls /sys/fs/cgroup/cpu 2>/dev/null | grep -E '^zw-[0-9]+-'); do
+		pid=${cg#zw-}
+		pid=${pid%%-*}
+		dead_owner "$pid" && echo "cgroup $cg"
+	done
 }
 
 assert_clean() {
