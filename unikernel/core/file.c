@@ -18,6 +18,11 @@ struct file *file_new(const struct file_ops *ops, int kind, void *priv)
 	return f;
 }
 
+void file_discard(struct file *f)
+{
+	kfree(f);
+}
+
 static void file_put(struct file *f)
 {
 	if (--f->refs > 0)

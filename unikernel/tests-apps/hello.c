@@ -1,10 +1,12 @@
 /* Boot test: prints its arguments and environment, exercises the memory
  * and descriptor syscalls musl's start-up and stdio rely on, and exits 7. */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -45,6 +47,13 @@ int main(int argc, char **argv)
 	}
 	if (open("/etc/passwd", O_RDONLY) != -1) {
 		printf("open of a missing file succeeded\n");
+		return 1;
+	}
+
+	/* An unknown syscall must fail with ENOSYS, not crash or hang. */
+	errno = 0;
+	if (syscall(1000) != -1 || errno != ENOSYS) {
+		printf("syscall 1000 did not fail with ENOSYS\n");
 		return 1;
 	}
 

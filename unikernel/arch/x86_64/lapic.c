@@ -27,6 +27,7 @@ static uintptr_t lapic_base;
 static int deadline_mode;
 static uint64_t apic_timer_hz;
 static uint64_t ticks_per_ns_q24;   /* apic_timer_hz / 1e9, fixed point << 24 */
+static unsigned current_div_shift;  /* the divide register holds 1 << this */
 
 static inline uint32_t lapic_read(uint32_t reg) { return mmio_read32(lapic_base + reg); }
 static inline void lapic_write(uint32_t reg, uint32_t v) { mmio_write32(lapic_base + reg, v); }
@@ -51,21 +52,26 @@ uint64_t lapic_timer_hz(void)
 	return apic_timer_hz;
 }
 
-/* Count mode: how fast the timer counts at divide-by-1, over 0.5 ms of TSC
- * (QEMU's APIC timer follows the host clock, so a short span is enough;
- * deadlines get a 0.2% margin anyway). */
+/* Count mode: how fast the timer counts at divide-by-1. Both ends of the
+ * interval are a register read followed by a TSC read, so the (under TCG,
+ * large and variable) cost of the first MMIO access cancels out; QEMU's
+ * APIC timer follows the host clock, so 0.5 ms is enough, and deadlines get
+ * a 0.2% margin anyway. */
 static int calibrate_count_mode(void)
 {
 	lapic_write(LAPIC_TMR_DIV, 0xb);
 	lapic_write(LAPIC_LVT_TMR, LVT_MASKED | TIMER_VECTOR);
-	uint64_t t0 = time_ns();
 	lapic_write(LAPIC_TMR_INIT, 0xffffffffu);
-	while (time_ns() - t0 < 500000)
+	(void)lapic_read(LAPIC_TMR_CUR);
+	uint32_t c0 = lapic_read(LAPIC_TMR_CUR);
+	uint64_t t0 = time_ns();
+	uint64_t t1;
+	while ((t1 = time_ns()) - t0 < 500000)
 		cpu_relax();
-	uint32_t left = lapic_read(LAPIC_TMR_CUR);
-	uint64_t t1 = time_ns();
+	uint32_t c1 = lapic_read(LAPIC_TMR_CUR);
+	t1 = time_ns();
 	lapic_write(LAPIC_TMR_INIT, 0);
-	uint64_t ticks = 0xffffffffu - left;
+	uint64_t ticks = c0 - c1;
 	if (ticks == 0 || t1 <= t0)
 		return -ENODEV;
 	apic_timer_hz = ticks * 1000000000ULL / (t1 - t0);
@@ -108,8 +114,20 @@ void lapic_timer_arm_ns(uint64_t deadline_ns)
 	 * rather than just before it (which would cost a second wakeup). */
 	uint64_t ticks = (uint64_t)(((unsigned __int128)delta * ticks_per_ns_q24) >> 24);
 	ticks += ticks / 512 + 1;
+	/* Long sleeps count at a slower rate instead of waking every 4 s
+	 * (2^32 ticks at QEMU's 1 GHz); divide-by-128 reaches ~9 minutes. */
+	static const uint8_t div_code[8] = { 0xb, 0x0, 0x1, 0x2, 0x3, 0x8, 0x9, 0xa };
+	unsigned shift = 0;
+	while (ticks > 0xffffffffu && shift < 7) {
+		ticks = (ticks + 1) >> 1;
+		shift++;
+	}
 	if (ticks > 0xffffffffu)
 		ticks = 0xffffffffu;
+	if (shift != current_div_shift) {
+		lapic_write(LAPIC_TMR_DIV, div_code[shift]);
+		current_div_shift = shift;
+	}
 	lapic_write(LAPIC_TMR_INIT, (uint32_t)ticks);
 }
 
