@@ -5,7 +5,11 @@
  * Changes:
  * 2026-12-03 core: added the weak hook epoll_file_notify(), which
  *   file_notify() calls when f->watchers is set and net/ defines it. The
- *   core reads f->flags & O_NONBLOCK (0x800) itself for fcntl/FIONBIO. */
+ *   core reads f->flags & O_NONBLOCK (0x800) itself for fcntl/FIONBIO.
+ * 2026-12-03 net: added the weak file_discard(), to free a file_new()
+ *   result that never got a descriptor (fd_install() said -EMFILE in
+ *   socket/accept4/epoll_create1). Until the core defines it, net/ leaves
+ *   such a file allocated rather than guess how it was allocated. */
 #ifndef UK_FILE_H
 #define UK_FILE_H
 #include <stddef.h>
@@ -44,6 +48,8 @@ struct file *file_new(const struct file_ops *ops, int kind, void *priv);
 int fd_install(struct file *f);
 struct file *fd_get(int fd);
 int fd_close(int fd);
+/* Frees f from file_new() that was never installed, without release(). */
+void file_discard(struct file *f) __attribute__((weak));
 
 /* Wake anyone blocked on f (epoll_wait, blocking read/accept): the network
  * part calls this when a socket's readiness changes. */

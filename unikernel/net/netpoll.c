@@ -1,0 +1,98 @@
+/* The network stack's poller: the only place lwIP runs, apart from the
+ * socket calls themselves. The core's idle loop calls it before every sleep
+ * decision; socket calls kick it on entry so a busy app sees fresh frames
+ * without first going idle. Interrupt handlers only note that work is
+ * pending; everything else happens here, in the app's context. */
+#include "lwip/opt.h"
+#include "lwip/netif.h"
+#include "kernel.h"
+#include "net_internal.h"
+
+/* Frames per device per pass: bounds the time one pass takes under a
+ * flood, so blocked calls get to re-check their condition. */
+#define NET_POLL_BUDGET 64
+
+static struct net_device *devices;
+
+void net_device_register(struct net_device *d)
+{
+	d->next = devices;
+	devices = d;
+}
+
+static int loopback_pending(void)
+{
+	for (struct netif *n = netif_list; n; n = n->next)
+		if (n->loop_first)
+			return 1;
+	return 0;
+}
+
+int net_poll(void)
+{
+	/* Output first: on loopback it is the input of this same pass. */
+	int progress = sock_flush_output() > 0;
+
+	for (struct net_device *d = devices; d; d = d->next)
+		if (d->drain(NET_POLL_BUDGET) > 0)
+			progress = 1;
+	if (loopback_pending()) {
+		netif_poll_all();
+		progress = 1;
+	}
+	if (net_timers_run(time_ns()))
+		progress = 1;
+	if (sock_flush_output() > 0)
+		progress = 1;
+	return progress;
+}
+
+void net_kick(void)
+{
+	int pending = loopback_pending();
+
+	for (struct net_device *d = devices; d && !pending; d = d->next)
+		pending = d->pending() || d->starved();
+	if (pending) {
+		net_poll();
+		return;
+	}
+	uint64_t due = net_timers_next();
+	if (due && due <= time_ns())
+		net_timers_run(time_ns());
+	sock_flush_output();
+}
+
+uint64_t net_poll_deadline(void)
+{
+	/* Work already waiting: run again right away. */
+	if (loopback_pending())
+		return time_ns();
+	uint64_t due = net_timers_next();
+	for (struct net_device *d = devices; d; d = d->next) {
+		if (d->pending())
+			return time_ns();
+		if (d->starved()) {
+			uint64_t retry = time_ns() + NET_STARVED_RETRY_NS;
+			if (!due || retry < due)
+				due = retry;
+		}
+	}
+	return due;
+}
+
+static int net_poller_poll(void)
+{
+	return net_poll();
+}
+
+static struct poller net_poller = {
+	.name = "net",
+	.poll = net_poller_poll,
+	.next_deadline_ns = net_poll_deadline,
+};
+
+void net_poller_start(void)
+{
+	poller_register(&net_poller);
+}
