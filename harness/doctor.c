@@ -16,6 +16,7 @@
 #include "doctor.h"
 #include "kvmcheck.h"
 #include "log.h"
+#include "meter.h"
 #include "oci.h"
 #include "proc.h"
 #include "qemu.h"
@@ -154,22 +155,10 @@ static void check_cgroups(struct doctor_report *rep)
 	doctor_add(rep, "cgroups", "ok", detail, NULL);
 }
 
-static int read_first_line(const char *path, char *out, size_t cap)
-{
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return -1;
-	if (!fgets(out, (int)cap, f))
-		out[0] = '\0';
-	fclose(f);
-	out[strcspn(out, "\n")] = '\0';
-	return 0;
-}
-
 static void check_cpu_state(struct doctor_report *rep)
 {
 	char v[128], detail[256];
-	if (read_first_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", v, sizeof(v)) == 0) {
+	if (meter_read_text("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", v, sizeof(v)) >= 0) {
 		int perf = strcmp(v, "performance") == 0;
 		snprintf(detail, sizeof(detail), "scaling_governor=%s", v);
 		doctor_add(rep, "governor", perf ? "ok" : "warn", detail,
@@ -178,12 +167,12 @@ static void check_cpu_state(struct doctor_report *rep)
 		doctor_add(rep, "governor", "missing", "no cpufreq (a VM, or frequency fixed by firmware)",
 			   "nothing to do; frequency is not under the OS's control here");
 	}
-	if (read_first_line("/sys/devices/system/cpu/intel_pstate/no_turbo", v, sizeof(v)) == 0 ||
-	    read_first_line("/sys/devices/system/cpu/cpufreq/boost", v, sizeof(v)) == 0)
+	if (meter_read_text("/sys/devices/system/cpu/intel_pstate/no_turbo", v, sizeof(v)) >= 0 ||
+	    meter_read_text("/sys/devices/system/cpu/cpufreq/boost", v, sizeof(v)) >= 0)
 		doctor_add(rep, "turbo", "ok", v, NULL);
 	else
 		doctor_add(rep, "turbo", "missing", "no turbo/boost control exposed", "nothing to do");
-	if (read_first_line("/sys/devices/system/cpu/smt/active", v, sizeof(v)) == 0) {
+	if (meter_read_text("/sys/devices/system/cpu/smt/active", v, sizeof(v)) >= 0) {
 		snprintf(detail, sizeof(detail), "smt/active=%s", v);
 		doctor_add(rep, "smt", "ok", detail, NULL);
 	} else {

@@ -36,17 +36,9 @@ static void record_guest_rates(struct exp_ctx *ctx, const char *t, int rep, cJSO
 static int idle_once(struct exp_ctx *ctx, const struct target_ops *t, int rep)
 {
 	struct target_instance ti;
-	int r = exp_launch(ctx, t, &ti, "httpd", NULL);
+	int r = exp_launch_serving(ctx, t, &ti);
 	if (r < 0)
 		return r;
-	exp_pin_target(ctx, &ti);
-	struct http_result res;
-	r = http_wait_200(ti.addr, ti.port, now_s() + ti.opt.ready_timeout_s, &res);
-	if (r < 0) {
-		pr_err("%s: no HTTP 200 before going idle: %s", t->name, strerror(-r));
-		target_cleanup(&ti);
-		return r;
-	}
 	/* Let the first request's aftermath (TCP timers, lazy init) pass. */
 	sleep_s(SETTLE_S);
 	cJSON *before = cJSON_CreateObject(), *after = cJSON_CreateObject();

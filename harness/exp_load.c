@@ -104,18 +104,9 @@ static int open_loop(struct exp_ctx *ctx, struct target_instance *ti, int rep, d
 static int load_once(struct exp_ctx *ctx, const struct target_ops *t, int rep)
 {
 	struct target_instance ti;
-	int r = exp_launch(ctx, t, &ti, "httpd", NULL);
+	int r = exp_launch_serving(ctx, t, &ti);
 	if (r < 0)
 		return r;
-	exp_pin_target(ctx, &ti);
-	struct http_result res;
-	r = http_wait_200(ti.addr, ti.port, now_s() + ti.opt.ready_timeout_s, &res);
-	if (r < 0) {
-		pr_err("%s: no HTTP 200 before the load: %s", t->name, strerror(-r));
-		target_report_console(&ti, 15);
-		target_cleanup(&ti);
-		return r;
-	}
 	struct exp_window w;
 	exp_window_begin(ctx, &ti, &w, "load");
 	double requests = 0;

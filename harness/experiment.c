@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "httpclient.h"
 #include "log.h"
 #include "proc.h"
 #include "qemu.h"
@@ -301,6 +302,22 @@ int exp_launch(struct exp_ctx *ctx, const struct target_ops *t, struct target_in
 			pr_err("%s: exited before READY (status %d)", t->name, ti->exit_status);
 		else if (r == -EINTR)
 			pr_err("%s: interrupted while waiting for READY", t->name);
+		target_report_console(ti, 15);
+		target_cleanup(ti);
+	}
+	return r;
+}
+
+int exp_launch_serving(struct exp_ctx *ctx, const struct target_ops *t, struct target_instance *ti)
+{
+	int r = exp_launch(ctx, t, ti, "httpd", NULL);
+	if (r < 0)
+		return r;
+	exp_pin_target(ctx, ti);
+	struct http_result res;
+	r = http_wait_200(ti->addr, ti->port, now_s() + ti->opt.ready_timeout_s, &res);
+	if (r < 0) {
+		pr_err("%s: READY but no HTTP 200 from %s:%d: %s", t->name, ti->addr, ti->port, strerror(-r));
 		target_report_console(ti, 15);
 		target_cleanup(ti);
 	}

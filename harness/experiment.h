@@ -132,6 +132,10 @@ int exp_sample(struct exp_ctx *ctx, const char *target, const char *metric, doub
 int exp_launch(struct exp_ctx *ctx, const struct target_ops *t, struct target_instance *ti,
 	       const char *workload, const char *const *extra_args);
 
+/* exp_launch for httpd, pinned to the target CPU, and serving: GET / has
+ * returned 200. On failure the console is reported and ti cleaned up. */
+int exp_launch_serving(struct exp_ctx *ctx, const struct target_ops *t, struct target_instance *ti);
+
 /* Prints the summary table of metrics for experiment name from run. */
 void summary_print(const struct run *run, const char *experiment, const char *const *metrics,
 		   const char *ratio_base);

@@ -9,28 +9,15 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "meter.h"
 #include "proc.h"
 #include "results.h"
 #include "target.h"
 
-/* First line of a file, trimmed; "" if unreadable. */
-static int read_line(const char *path, char *out, size_t cap)
-{
-	out[0] = '\0';
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return -1;
-	if (!fgets(out, (int)cap, f))
-		out[0] = '\0';
-	fclose(f);
-	out[strcspn(out, "\n")] = '\0';
-	return 0;
-}
-
 static void add_file(cJSON *obj, const char *key, const char *path)
 {
 	char buf[4096];
-	if (read_line(path, buf, sizeof(buf)) == 0)
+	if (meter_read_text(path, buf, sizeof(buf)) >= 0)
 		cJSON_AddStringToObject(obj, key, buf);
 	else
 		cJSON_AddStringToObject(obj, key, "unavailable");
@@ -141,9 +128,9 @@ void host_state_snapshot(cJSON *obj)
 	char buf[256];
 	add_file(obj, "governor", "/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor");
 	/* intel_pstate says no_turbo; acpi-cpufreq and amd-pstate say boost. */
-	if (read_line("/sys/devices/system/cpu/intel_pstate/no_turbo", buf, sizeof(buf)) == 0)
+	if (meter_read_text("/sys/devices/system/cpu/intel_pstate/no_turbo", buf, sizeof(buf)) >= 0)
 		cJSON_AddStringToObject(obj, "turbo", strcmp(buf, "0") == 0 ? "on" : "off");
-	else if (read_line("/sys/devices/system/cpu/cpufreq/boost", buf, sizeof(buf)) == 0)
+	else if (meter_read_text("/sys/devices/system/cpu/cpufreq/boost", buf, sizeof(buf)) >= 0)
 		cJSON_AddStringToObject(obj, "turbo", strcmp(buf, "1") == 0 ? "on" : "off");
 	else
 		cJSON_AddStringToObject(obj, "turbo", "unavailable");
@@ -152,7 +139,7 @@ void host_state_snapshot(cJSON *obj)
 	if (glob("/sys/devices/system/cpu/cpu*/thermal_throttle/*_throttle_count", 0, NULL, &g) == 0) {
 		throttles = 0;
 		for (size_t i = 0; i < g.gl_pathc; i++)
-			if (read_line(g.gl_pathv[i], buf, sizeof(buf)) == 0)
+			if (meter_read_text(g.gl_pathv[i], buf, sizeof(buf)) >= 0)
 				throttles += atol(buf);
 		globfree(&g);
 	}

@@ -229,41 +229,6 @@ int proc_runf(char *out, size_t cap, const char *fmt, ...)
 	return proc_run(argv, out, cap, 30.0);
 }
 
-static int read_children(pid_t pid, pid_t *out, int max, int n)
-{
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/task", pid);
-	DIR *d = opendir(path);
-	if (!d)
-		return n;
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		char cpath[320];
-		snprintf(cpath, sizeof(cpath), "/proc/%d/task/%s/children", pid, e->d_name);
-		FILE *f = fopen(cpath, "r");
-		if (!f)
-			continue;
-		int child;
-		while (n < max && fscanf(f, "%d", &child) == 1) {
-			out[n++] = child;
-			n = read_children(child, out, max, n);
-		}
-		fclose(f);
-	}
-	closedir(d);
-	return n;
-}
-
-int proc_tree(pid_t root, pid_t *out, int max)
-{
-	if (max <= 0 || !proc_alive(root))
-		return 0;
-	out[0] = root;
-	return read_children(root, out, max, 1);
-}
-
 long proc_status_kib(pid_t pid, const char *key)
 {
 	char path[64], line[256];

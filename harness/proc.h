@@ -30,8 +30,6 @@ int proc_stop_group(pid_t pid, double grace_s, int *status);
 
 int proc_alive(pid_t pid);
 
-/* Descendants of root (root included) from /proc, for accounting. */
-int proc_tree(pid_t root, pid_t *out, int max);
 
 /* Monotonic clock in seconds. */
 double now_s(void);

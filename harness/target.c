@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "account.h"
 #include "lab.h"
 #include "log.h"
 #include "proc.h"
@@ -204,6 +205,16 @@ static int parse_ready(const char *line, int *port)
 	return 1;
 }
 
+/* Sleeps until the console has output or a few ms pass. */
+static void wait_console(struct target_instance *ti)
+{
+	struct pollfd p = { ti->out_fd, POLLIN, 0 };
+	if (ti->out_fd >= 0)
+		poll(&p, 1, 5);
+	else
+		sleep_s(0.005);
+}
+
 int target_wait_ready(struct target_instance *ti, double timeout_s)
 {
 	double deadline = now_s() + (timeout_s > 0 ? timeout_s : ti->opt.ready_timeout_s);
@@ -224,11 +235,7 @@ int target_wait_ready(struct target_instance *ti, double timeout_s)
 			return -EINTR;
 		if (now_s() >= deadline)
 			return -ETIMEDOUT;
-		struct pollfd p = { ti->out_fd, POLLIN, 0 };
-		if (ti->out_fd >= 0)
-			poll(&p, 1, 5);
-		else
-			sleep_s(0.005);
+		wait_console(ti);
 	}
 }
 
@@ -246,11 +253,7 @@ int target_wait_exit(struct target_instance *ti, double timeout_s)
 			return -EINTR;
 		if (now_s() >= deadline)
 			return -ETIMEDOUT;
-		struct pollfd p = { ti->out_fd, POLLIN, 0 };
-		if (ti->out_fd >= 0)
-			poll(&p, 1, 5);
-		else
-			sleep_s(0.005);
+		wait_console(ti);
 	}
 }
 
@@ -298,7 +301,9 @@ int target_pids(struct target_instance *ti, pid_t *out, int max)
 		return ti->ops->pids(ti, out, max);
 	if (!ti->running || ti->pid <= 0)
 		return 0;
-	return proc_tree(ti->pid, out, max);
+	struct account_env env;
+	account_env_default(&env);
+	return account_tree(&env, &ti->pid, 1, out, max);
 }
 
 void target_report_console(struct target_instance *ti, int lines)
