@@ -287,8 +287,14 @@ static int vm_exit_status(struct target_instance *ti, int wait_status)
 	if (WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 0) {
 		/* zwinit always reports through isa-debug-exit, so a plain exit means
 		 * the guest reset itself: a panic (panic=-1) or a triple fault. */
+		char oom[256];
+		int out_of_memory = console_find_last(ti, "on memory", oom, sizeof(oom)) ||
+				    console_find_last(ti, "Out of memory", oom, sizeof(oom));
+
 		if (console_find_last(ti, "Kernel panic", line, sizeof(line)))
-			pr_err("vm: the guest kernel panicked: %s", line);
+			pr_err("vm: the guest kernel panicked: %s (%s)", line,
+			       out_of_memory ? "fix: give the VM more memory with --mem"
+					     : "the console below says why; the kernel command line is in meta.json");
 		else if (!console_find_last(ti, "terminating on signal", line, sizeof(line)))
 			pr_err("vm: the guest reset without reporting a status (panic or triple fault)");
 		return -1;
@@ -299,7 +305,8 @@ static int vm_exit_status(struct target_instance *ti, int wait_status)
 		       WEXITSTATUS(wait_status));
 	else if (status >= ZWINIT_FAILED && status <= ZWINIT_NOTFOUND &&
 		 console_find_last(ti, "zwinit:", line, sizeof(line)))
-		pr_err("vm: the guest init failed before or while starting %s (status %d): %s",
+		pr_err("vm: the guest init failed before or while starting %s (status %d): %s "
+		       "(fix: " VM_FIX " to rebuild the initramfs from the kernel package)",
 		       ti->wl.name, status, line);
 	return status;
 }
