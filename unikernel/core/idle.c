@@ -95,8 +95,10 @@ void idle_wait_until(uint64_t deadline_ns)
 	 * useless wakeup: re-arm for exactly what is wanted now. */
 	timer_set(next);
 	kstats.hlts++;
+	kstats_debug_request = 0;
 	arch_halt();
-	kstats.wakeups++;
+	if (!kstats_debug_request)
+		kstats.wakeups++;
 	kstats_halted_ns += time_ns() - now;
 	irq_restore(st);
 }

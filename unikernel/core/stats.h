@@ -8,5 +8,7 @@ void kstats_print_line(const char *why);
 int console_defer_report(void);
 /* Time spent halted, for CLOCK_PROCESS_CPUTIME_ID and the report. */
 extern uint64_t kstats_halted_ns;
+/* Set when a debug request (NMI, COM1 byte) was served. */
+extern volatile int kstats_debug_request;
 
 #endif
