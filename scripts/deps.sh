@@ -10,7 +10,7 @@ PACKAGES=(
 	libpfm4-dev libcmocka-dev libcjson-dev libinih-dev
 	gnuplot-nox wrk nginx-light
 	linux-perf hyperfine stress-ng strace python3
-	dpkg-dev xz-utils ca-certificates
+	dpkg-dev xz-utils ca-certificates lz4
 )
 
 # dpkg-query is silent about packages it has never heard of, so compare
