@@ -15,7 +15,7 @@ mkdir -p "$out"
 
 # The versioned package, e.g. linux-image-6.1.0-57-cloud-amd64.
 versioned() {
-	apt-cache depends "$meta" 2>/dev/null |
+	{ apt-cache depends "$meta" 2>/dev/null || true; } |
 		sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*-cloud-amd64\)$/\1/p' | head -n1
 }
 
@@ -39,10 +39,13 @@ fi
 work=$(mktemp -d "$out/fetch.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 # apt-get download writes into the current directory; as root it warns that
-# the _apt user cannot write there, which is harmless.
+# the _apt user cannot write there, which is harmless. Stale lists name a
+# version the archive no longer has: update, look the package up again, retry.
 if ! (cd "$work" && apt-get download -qq "$pkg" 2>/dev/null); then
 	echo "fetch-kernel: apt-get download $pkg failed; retrying after apt-get update" >&2
 	apt-get update -qq
+	pkg=$(versioned)
+	[ -n "$pkg" ] || { echo "fetch-kernel: $meta vanished from apt's lists" >&2; exit 1; }
 	(cd "$work" && apt-get download -qq "$pkg")
 fi
 deb=$(ls "$work"/*.deb)
