@@ -98,8 +98,19 @@
 #define LWIP_EVENT_API              0
 #define LWIP_CHECKSUM_ON_COPY       1
 
-#define LWIP_STATS                  0
+/* Per-protocol counters, for one figure: frames the stack discarded
+ * (net/netpoll.c adds them to kstats.rx_dropped). */
+#define LWIP_STATS                  1
 #define LWIP_STATS_DISPLAY          0
+#define LINK_STATS                  1
+#define ETHARP_STATS                1
+#define IP_STATS                    1
+#define ICMP_STATS                  1
+#define TCP_STATS                   1
+#define MEM_STATS                   0
+#define MEMP_STATS                  0
+#define SYS_STATS                   0
+#define MIB2_STATS                  0
 #define LWIP_PERF                   0
 #define MEMP_OVERFLOW_CHECK         0
 #define MEMP_SANITY_CHECK           0

@@ -15,7 +15,7 @@ LWIP_STAMP := $(LWIP_SRC)/core/tcp.c
 # lwIP's core for an IPv4-only, NO_SYS, raw-API stack (timeouts.c is
 # replaced by net/timers.c: LWIP_TIMERS_CUSTOM).
 LWIP_CORE_SRCS := core/def.c core/inet_chksum.c core/init.c core/ip.c \
-	core/mem.c core/memp.c core/netif.c core/pbuf.c \
+	core/mem.c core/memp.c core/netif.c core/pbuf.c core/stats.c \
 	core/tcp.c core/tcp_in.c core/tcp_out.c \
 	core/ipv4/etharp.c core/ipv4/icmp.c core/ipv4/ip4.c core/ipv4/ip4_addr.c \
 	netif/ethernet.c
@@ -42,6 +42,11 @@ lwip-fetch: $(LWIP_STAMP)
 
 $(LWIP_STAMP):
 	scripts/fetch-lwip.sh $(BUILD)
+
+# The other sources arrive with the same fetch; saying so lets make pick the
+# pattern rule below on a fresh clone, where none of them exists yet.
+$(filter-out $(LWIP_STAMP),$(addprefix $(LWIP_SRC)/,$(LWIP_CORE_SRCS))): | $(LWIP_STAMP)
+	@:
 
 # Our sources include lwIP's headers: fetch first.
 $(UK_NET_OWN_OBJS): | $(LWIP_STAMP)

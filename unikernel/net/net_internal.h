@@ -38,6 +38,8 @@ struct net_device {
 };
 #define NET_STARVED_RETRY_NS 1000000ULL
 void net_device_register(struct net_device *d);
+/* A driver refused a received frame (counted in kstats.rx_dropped). */
+void net_count_dropped(void);
 /* One pass of the stack: drain devices and loopback, run due timers, flush
  * pending TCP output. Nonzero if it made progress. */
 int net_poll(void);

@@ -5,6 +5,7 @@
  * pending; everything else happens here, in the app's context. */
 #include "lwip/opt.h"
 #include "lwip/netif.h"
+#include "lwip/stats.h"
 #include "kernel.h"
 #include "net_internal.h"
 
@@ -13,6 +14,21 @@
 #define NET_POLL_BUDGET 64
 
 static struct net_device *devices;
+static uint64_t driver_dropped;
+
+void net_count_dropped(void)
+{
+	driver_dropped++;
+}
+
+/* kstats.rx_dropped: frames a driver refused (runts, oversized, device
+ * errors) plus those lwIP discarded (bad headers or checksums, unknown
+ * protocols, not addressed to us, segments for no connection). */
+static void update_dropped(void)
+{
+	kstats.rx_dropped = driver_dropped + lwip_stats.link.drop + lwip_stats.etharp.drop +
+			    lwip_stats.ip.drop + lwip_stats.icmp.drop + lwip_stats.tcp.drop;
+}
 
 void net_device_register(struct net_device *d)
 {
@@ -44,6 +60,7 @@ int net_poll(void)
 		progress = 1;
 	if (sock_flush_output() > 0)
 		progress = 1;
+	update_dropped();
 	return progress;
 }
 

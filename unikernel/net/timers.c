@@ -16,7 +16,7 @@
 #include "net_internal.h"
 
 #define MS 1000000ULL
-#define ARP_IDLE_AFTER_S 10
+#define ARP_IDLE_AFTER_S 5
 
 static uint64_t tcp_due, arp_due;
 static uint64_t arp_last_tick, link_last_active;

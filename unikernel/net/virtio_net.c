@@ -34,7 +34,6 @@ struct vnet {
 	unsigned rx_posted;
 	uint64_t features;
 	struct netif *netif;
-	volatile uint64_t irqs;
 	uint64_t rx_nobuf, tx_ring_full, rx_bad;
 };
 
@@ -45,12 +44,34 @@ static const uint8_t tx_header[12];
 
 _Static_assert(PBUF_POOL_BUFSIZE >= 12 + ETH_FRAME_MAX, "a pool pbuf must hold a whole frame and its virtio header");
 
+/* One per candidate interrupt line, to learn which one the machine uses. */
+struct vnet_line {
+	unsigned gsi;
+	volatile uint64_t irqs;
+};
+static struct vnet_line vnet_lines[2];
+static int vnet_line_reported;
+
 static void vnet_irq(void *arg)
 {
-	struct vnet *v = arg;
+	struct vnet_line *line = arg;
 
-	if (vmmio_irq_ack(&v->dev))
-		v->irqs++;
+	if (vmmio_irq_ack(&vnet.dev))
+		line->irqs++;
+}
+
+/* Logged once, from the poller (not from the handler): which GSI the
+ * device's interrupts arrive on. */
+static void vnet_report_line(void)
+{
+	if (vnet_line_reported)
+		return;
+	for (unsigned i = 0; i < vnet.dev.ngsi; i++) {
+		if (vnet_lines[i].irqs) {
+			vnet_line_reported = 1;
+			kprintf("net: virtio-net interrupts arrive on GSI %u\n", vnet_lines[i].gsi);
+		}
+	}
 }
 
 static int rx_post(struct pbuf *p)
@@ -87,7 +108,7 @@ static int rx_refill(void)
 
 static void rx_drop(struct pbuf *p)
 {
-	kstats.rx_dropped++;
+	net_count_dropped();
 	/* Same buffer straight back: its size never changed. */
 	if (rx_post(p) < 0)
 		pbuf_free(p);
@@ -124,7 +145,7 @@ static int rx_drain(int budget)
 			pbuf_remove_header(up, vnet.hdr_len);
 		}
 		if (vnet.netif->input(up, vnet.netif) != ERR_OK) {
-			kstats.rx_dropped++;
+			net_count_dropped();
 			pbuf_free(up);
 		}
 	}
@@ -180,6 +201,7 @@ static err_t vnet_linkoutput(struct netif *netif, struct pbuf *p)
 
 static int vnet_drain(int budget)
 {
+	vnet_report_line();
 	return rx_drain(budget) + tx_reclaim();
 }
 
@@ -254,9 +276,11 @@ int virtio_net_probe(struct netif *netif, uint32_t ip, uint32_t mask, uint32_t g
 	if (!netif_add(netif, &a, &m, &g, NULL, vnet_netif_init, ethernet_input))
 		return -EIO;
 	int irq_ok = 0;
-	for (unsigned i = 0; i < vnet.dev.ngsi; i++)
-		if (irq_register_gsi(vnet.dev.gsi[i], vnet_irq, &vnet) == 0)
+	for (unsigned i = 0; i < vnet.dev.ngsi; i++) {
+		vnet_lines[i].gsi = vnet.dev.gsi[i];
+		if (irq_register_gsi(vnet.dev.gsi[i], vnet_irq, &vnet_lines[i]) == 0)
 			irq_ok = 1;
+	}
 	if (!irq_ok) {
 		vmmio_failed(&vnet.dev);
 		netif_remove(netif);
