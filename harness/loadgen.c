@@ -138,6 +138,10 @@ static void assign(struct lg *g, struct conn *c, long req)
 		finish(g, c, errno);
 		return;
 	}
+	struct sockaddr_in local;
+	socklen_t llen = sizeof(local);
+	if (getsockname(c->fd, (struct sockaddr *)&local, &llen) == 0)
+		r->local_port = ntohs(local.sin_port);
 	c->state = CONN_CONNECTING;
 	struct epoll_event ev = { .events = EPOLLOUT, .data.ptr = c };
 	epoll_ctl(g->ep, EPOLL_CTL_ADD, c->fd, &ev);
@@ -256,7 +260,7 @@ int loadgen_run(const struct lg_options *opt, struct lg_request *reqs, size_t n)
 	}
 	for (size_t i = 0; i < n; i++) {
 		reqs[i].send_s = reqs[i].first_byte_s = reqs[i].end_s = NAN;
-		reqs[i].status = reqs[i].error = reqs[i].new_connection = 0;
+		reqs[i].status = reqs[i].error = reqs[i].new_connection = reqs[i].local_port = 0;
 	}
 	g.conns = calloc(o.max_conns, sizeof(*g.conns));
 	g.waiting = calloc(n ? n : 1, sizeof(*g.waiting));

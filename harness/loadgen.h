@@ -13,6 +13,8 @@ struct lg_request {
 	int status;            /* HTTP status, 0 if none */
 	int error;             /* 0, or errno-style code (ECONNREFUSED, ETIMEDOUT, EPROTO) */
 	int new_connection;    /* the request opened a connection of its own */
+	int local_port;        /* that connection's source port, so a server-side
+	                          record (the scale-to-zero waker's) can be matched */
 };
 
 struct lg_options {

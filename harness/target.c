@@ -239,6 +239,22 @@ int target_wait_ready(struct target_instance *ti, double timeout_s)
 	}
 }
 
+int target_poll_ready(struct target_instance *ti)
+{
+	char line[1024];
+	target_pump_console(ti);
+	while (!ti->t_ready && console_next_line(&ti->console, line, sizeof(line))) {
+		int port;
+		if (parse_ready(line, &port)) {
+			ti->t_ready = now_s();
+			ti->port = port;
+		}
+	}
+	if (check_exited(ti))
+		return -ECHILD;
+	return ti->t_ready > 0;
+}
+
 int target_wait_exit(struct target_instance *ti, double timeout_s)
 {
 	double deadline = now_s() + timeout_s;

@@ -95,6 +95,11 @@ int target_prepare(struct target_instance *ti);
 int target_start(struct target_instance *ti);
 /* Reads the console until "READY <port>"; -ETIMEDOUT, -ECHILD (exited first), -EINTR. */
 int target_wait_ready(struct target_instance *ti, double timeout_s);
+/* Non-blocking step of target_wait_ready for event loops (the scale-to-zero
+ * waker): pulls console output and reaps an exited process. Returns 1 once
+ * "READY <port>" has been seen since the start (sets t_ready and port), 0
+ * while still booting, -ECHILD once the process has exited. */
+int target_poll_ready(struct target_instance *ti);
 /* Waits for the workload to exit by itself (batch workloads such as sysbench). */
 int target_wait_exit(struct target_instance *ti, double timeout_s);
 int target_stop(struct target_instance *ti);

@@ -142,16 +142,18 @@ static void start(struct wk_core *c, double now)
 	c->n.boots++;
 	c->boot_deadline = now + c->cfg.ready_timeout_s;
 	c->restart_at = INFINITY;
-	emit(c, WK_A_START, now);
+	/* The state change first: carrying out the start may already raise
+	 * the next event (a start that fails is a crash). */
 	set_state(c, WK_BOOTING, now);
+	emit(c, WK_A_START, now);
 }
 
 static void stop(struct wk_core *c, double now)
 {
 	c->n.stops++;
 	c->boot_deadline = INFINITY;
-	emit(c, WK_A_STOP, now);
 	set_state(c, WK_STOPPING, now);
+	emit(c, WK_A_STOP, now);
 }
 
 static void reject(struct wk_core *c, double now, unsigned long conn, int status)
