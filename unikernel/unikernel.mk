@@ -48,4 +48,17 @@ $(UK_BUILD)/apps/%: unikernel/tests-apps/%.c
 	@mkdir -p $(dir $@)
 	$(MUSL_CC) -static -O2 -Wall -Wextra -Werror -o $@ $<
 
+# Debian's musl-gcc specs cannot link -static-pie (they add an interpreter),
+# so link it by hand against musl's rcrt1.o, which relocates itself.
+UK_MUSL_LIB := $(shell sed -n 's/.*-L\(\/[^ ]*musl[^ ]*\).*/\1/p' \
+	$$(sed -n 's/.*-specs "\([^"]*\)".*/\1/p' $$(command -v $(MUSL_CC)) 2>/dev/null) 2>/dev/null | head -n1)
+ifneq ($(wildcard $(UK_MUSL_LIB)/rcrt1.o),)
+unikernel: $(UK_BUILD)/apps/pie
+endif
+$(UK_BUILD)/apps/pie: unikernel/tests-apps/hello.c
+	@mkdir -p $(dir $@)
+	$(MUSL_CC) -fPIE -O2 -Wall -Wextra -Werror -c $< -o $@.o
+	$(CC) -static-pie -nostdlib -o $@ $(UK_MUSL_LIB)/rcrt1.o $(UK_MUSL_LIB)/crti.o $@.o \
+		$(UK_MUSL_LIB)/libc.a $(UK_MUSL_LIB)/crtn.o $$($(CC) -print-libgcc-file-name)
+
 -include $(UK_OBJS:.o=.d)

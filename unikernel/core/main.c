@@ -150,9 +150,10 @@ void kmain(uint32_t start_info_paddr)
 	int ring3 = ring3_requested();
 	syscall_init(ring3);
 	const struct clock_info *ci = time_clock_info();
-	kprintf("ZW: zerowatt up in %lu us (clock %lu us, %s %lu.%03lu MHz, %s timer), %lu KiB free; "
+	kprintf("ZW: zerowatt up in %lu us (clock %lu us, %s %lu.%03lu MHz +-%lu ppm, %s timer), %lu KiB free; "
 		"starting %s in ring %d\n",
 		time_ns() / 1000, t_clock / 1000, ci->method, ci->hz / 1000000, ci->hz / 1000 % 1000,
+		ci->calib_err_ppm,
 		lapic_timer_mode_deadline() ? "tsc-deadline" : "one-shot",
 		pmm_free_pages() * (PAGE_SIZE / 1024), app.name, ring3 ? 3 : 0);
 	arch_enter_app(app.entry, app.sp, ring3);

@@ -20,11 +20,11 @@ void kstats_print_line(const char *why)
 	const struct clock_info *ci = time_clock_info();
 	kprintf("ZWSTATS why=%s uptime_ns=%lu timer_irqs=%lu other_irqs=%lu wakeups=%lu hlts=%lu "
 		"halted_ns=%lu syscalls=%lu rx_frames=%lu tx_frames=%lu rx_dropped=%lu "
-		"debug_requests=%lu mem_free_kib=%lu tsc_hz=%lu clock=%s\n",
+		"debug_requests=%lu mem_free_kib=%lu tsc_hz=%lu clock=%s clock_refinements=%u\n",
 		why, time_ns(), kstats.timer_irqs, kstats.other_irqs, kstats.wakeups, kstats.hlts,
 		kstats_halted_ns, kstats.syscalls, kstats.rx_frames, kstats.tx_frames,
 		kstats.rx_dropped, debug_requests, pmm_free_pages() * (PAGE_SIZE / 1024), ci->hz,
-		ci->method ? ci->method : "none");
+		ci->method ? ci->method : "none", ci->refinements);
 }
 
 void kstats_report(const char *why)

@@ -138,14 +138,15 @@ int time_init(void)
 	if (r < 0) {
 		/* Honest failure: print it; time still advances. */
 		kprintf("ZW: WARNING: no TSC frequency source; assuming 1 GHz\n");
-		cal = (struct tsc_calibration){ 1000000000ULL, "assumed" };
+		cal = (struct tsc_calibration){ 1000000000ULL, "assumed", 1000000 };
 	}
 	set_rate(cal.hz);
 	clk.info.method = cal.method;
+	clk.info.calib_err_ppm = cal.err_ppm;
 	if (strcmp(cal.method, "pit") == 0) {
-		/* A 2 ms measurement: assume 0.5% so the first refinement
-		 * (after 1 s, error <= 5 ms) cannot mistake a 55 ms wrap. */
-		clk.err_ppm = 5000;
+		/* Twice the measured bound, so the first refinement cannot
+		 * mistake a 55 ms PIT wrap; at ~500 ppm it may wait ~15 s. */
+		clk.err_ppm = 2 * cal.err_ppm + 50;
 		clk.last_span_tsc = cal.hz / 500;
 		clk.next_refine_tsc = rdtsc() + cal.hz; /* after 1 s */
 	}

@@ -7,6 +7,7 @@ struct clock_info {
 	uint64_t hz;            /* current TSC frequency estimate */
 	const char *method;     /* where it came from */
 	unsigned refinements;   /* PIT refinements applied since boot */
+	uint64_t calib_err_ppm; /* the boot measurement's error bound */
 };
 
 /* Records the boot TSC: time_ns() counts from here. */

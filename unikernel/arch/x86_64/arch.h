@@ -29,6 +29,7 @@ int paging_set_present(uintptr_t addr, int present);
 struct tsc_calibration {
 	uint64_t hz;
 	const char *method;   /* "kvmclock", "cpuid-15h", "hypervisor-leaf", "pit" */
+	uint64_t err_ppm;     /* bound on the error of hz (0: exact by construction) */
 };
 int tsc_calibrate(struct tsc_calibration *out);
 /* Reads the PIT's free-running channel 0 (16-bit, 1193182 Hz) or -1. */

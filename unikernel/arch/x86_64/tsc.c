@@ -81,8 +81,9 @@ static uint64_t pit_ticks_between(int from, int to)
 	return (uint16_t)(from - to);  /* a down-counter, modulo 65536 */
 }
 
-/* Measures the TSC against the PIT for ms milliseconds. */
-uint64_t tsc_measure_against_pit(unsigned ms)
+/* Measures the TSC against the PIT for ms milliseconds; *err_ppm bounds
+ * the error from the two edges' timing windows. */
+static uint64_t tsc_measure_against_pit(unsigned ms, uint64_t *err_ppm)
 {
 	uint64_t want = PIT_HZ * ms / 1000, elapsed = 0;
 	struct pit_edge a = pit_edge();
@@ -95,6 +96,7 @@ uint64_t tsc_measure_against_pit(unsigned ms)
 	struct pit_edge b = pit_edge();
 	elapsed += pit_ticks_between(last, b.count);
 	pit_anchor = b;
+	*err_ppm = mul_div_u64(a.window + b.window, 1000000, b.tsc - a.tsc) + 1;
 	return mul_div_u64(b.tsc - a.tsc, PIT_HZ, elapsed);
 }
 
@@ -160,29 +162,32 @@ int tsc_calibrate(struct tsc_calibration *out)
 	int have_pit = pit_free_running_start() == 0;
 	uint64_t hz = kvmclock_hz();
 	if (hz) {
-		*out = (struct tsc_calibration){ hz, "kvmclock" };
+		*out = (struct tsc_calibration){ hz, "kvmclock", 0 };
 		return 0;
 	}
 	if (cpuid(1, 0).ecx & (1u << 31)) {
 		struct cpuid_regs r = cpuid(0x40000000, 0);
 		if (r.eax >= 0x40000010 && cpuid(0x40000010, 0).eax) {
-			*out = (struct tsc_calibration){ cpuid(0x40000010, 0).eax * 1000ULL, "hypervisor-leaf" };
+			*out = (struct tsc_calibration){ cpuid(0x40000010, 0).eax * 1000ULL, "hypervisor-leaf", 1 };
 			return 0;
 		}
 	}
 	if (cpuid(0, 0).eax >= 0x15) {
 		struct cpuid_regs r = cpuid(0x15, 0);
 		if (r.eax && r.ebx && r.ecx) {
-			*out = (struct tsc_calibration){ (uint64_t)r.ecx * r.ebx / r.eax, "cpuid-15h" };
+			*out = (struct tsc_calibration){ (uint64_t)r.ecx * r.ebx / r.eax, "cpuid-15h", 0 };
 			return 0;
 		}
 	}
 	if (have_pit) {
-		*out = (struct tsc_calibration){ tsc_measure_against_pit(PIT_CALIBRATION_MS), "pit" };
+		uint64_t err;
+		uint64_t hz = tsc_measure_against_pit(PIT_CALIBRATION_MS, &err);
+		*out = (struct tsc_calibration){ hz, "pit", err };
 		return 0;
 	}
 	if (cpuid(0, 0).eax >= 0x16 && (cpuid(0x16, 0).eax & 0xffff)) {
-		*out = (struct tsc_calibration){ (cpuid(0x16, 0).eax & 0xffff) * 1000000ULL, "cpuid-16h" };
+		/* Whole MHz: up to 0.05% off at 1 GHz. */
+		*out = (struct tsc_calibration){ (cpuid(0x16, 0).eax & 0xffff) * 1000000ULL, "cpuid-16h", 500 };
 		return 0;
 	}
 	return -ENODEV;
