@@ -16,11 +16,15 @@ why=$($ZW try vm --timeout 0.1 2>&1 | grep 'is not available here')
 
 MEM=(--mem 96)
 vm_qemus() { pgrep -f 'qemu-system-x86_64 .*vm/vmlinux' || true; }
+# Other engineers' runs share this machine: only what appears while this
+# test runs counts against it.
+before=$(lab_leftovers | sort)
 no_vm_left() {
-	local left
+	local left new
 	left=$(vm_qemus)
 	[ -z "$left" ] || fail "QEMU left running after $1: $left"
-	assert_clean
+	new=$(comm -13 <(echo "$before") <(lab_leftovers | sort))
+	[ -z "$new" ] || fail "lab state left behind after $1: $new"
 }
 
 # 1. httpd: READY, then GET / (200, 612 bytes) three times, from the lab netns.
