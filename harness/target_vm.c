@@ -169,7 +169,9 @@ static int check_initramfs(struct target_instance *ti, struct vm_priv *vm)
 		return -ENOENT;
 	}
 	for (size_t i = 0; i < sizeof(deps) / sizeof(deps[0]); i++)
-		if (stat(deps[i], &st) == 0 && st.st_mtim.tv_sec > img.st_mtim.tv_sec) {
+		if (stat(deps[i], &st) == 0 &&
+		    (st.st_mtim.tv_sec > img.st_mtim.tv_sec ||
+		     (st.st_mtim.tv_sec == img.st_mtim.tv_sec && st.st_mtim.tv_nsec > img.st_mtim.tv_nsec))) {
 			pr_err("vm: %s is older than %s, so it may not hold the same binary: " VM_FIX,
 			       vm->initramfs, deps[i]);
 			return -ESTALE;
