@@ -33,6 +33,8 @@ int qemu_guest_status(int wait_status);
 const char *qemu_choose_accel(char *why, size_t len);
 
 const char *qemu_binary(void);
+/* The -cpu model used when struct qemu_vm leaves cpu NULL. */
+const char *qemu_default_cpu(const char *accel);
 
 /* Sends one QMP command (e.g. "inject-nmi") over the socket at path after the
  * capabilities handshake. Returns 0 when QEMU answered "return". */

@@ -26,12 +26,6 @@
  * and boots with 72; 96 leaves room for the workload's connections. */
 #define VM_MIN_MEM_MIB 96
 #define VM_FIX "run make baselines"
-/* Under TCG QEMU's default CPU model lacks ARAT (APIC timer always running),
- * which every x86 server CPU of the last decade has and KVM's -cpu host
- * shows. Without it Linux assumes the APIC timer stops in deep C-states,
- * finds no broadcast timer on microvm and keeps a periodic 250 Hz tick when
- * idle: 250 guest interrupts/s against about 8 with it. */
-#define VM_TCG_CPU "qemu64,+arat"
 
 /* Statuses zwinit reports when the workload never ran (baselines/init/zwinit.c). */
 #define ZWINIT_FAILED    125
@@ -246,7 +240,6 @@ static int vm_prepare(struct target_instance *ti)
 		.tap = vm->tap,
 		.debug_exit = 1,
 		.linux_guest = 1,
-		.cpu = strcmp(ti->accel, "tcg") == 0 ? VM_TCG_CPU : NULL,
 	};
 	r = qemu_build_argv(&q, vm->argv, sizeof(vm->argv) / sizeof(vm->argv[0]), vm->argbuf,
 			    sizeof(vm->argbuf));
@@ -371,8 +364,7 @@ static void vm_describe(struct target_instance *ti, cJSON *obj)
 		cJSON_AddStringToObject(obj, "kernel_cmdline", vm->cmdline);
 	}
 	cJSON_AddNumberToObject(obj, "vcpus", ti->opt.vcpus);
-	cJSON_AddStringToObject(obj, "cpu_model", strcmp(ti->accel, "tcg") == 0 ? VM_TCG_CPU
-									: "QEMU's default for the accelerator");
+	cJSON_AddStringToObject(obj, "cpu_model", qemu_default_cpu(ti->accel));
 	cJSON_AddStringToObject(obj, "mitigations", "kernel default (no mitigations= option)");
 	if (qemu_version(qv, sizeof(qv)) == 0)
 		cJSON_AddStringToObject(obj, "qemu", qv);

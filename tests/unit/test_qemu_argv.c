@@ -33,7 +33,7 @@ static void microvm_with_tap_and_debug_exit(void **state)
 	assert_true(index_of(argv, "-nodefaults") > 0);
 	assert_non_null(strstr(argv[index_of(argv, "-netdev") + 1], "ifname=zwt1"));
 	assert_true(index_of(argv, "isa-debug-exit,iobase=0xf4,iosize=0x04") > 0);
-	assert_int_equal(index_of(argv, "-cpu"), -1); /* TCG keeps QEMU's default model */
+	assert_string_equal(argv[index_of(argv, "-cpu") + 1], "qemu64,+arat");
 }
 
 static void kvm_uses_host_cpu(void **state)
