@@ -40,6 +40,8 @@ struct net_device {
 void net_device_register(struct net_device *d);
 /* A driver refused a received frame (counted in kstats.rx_dropped). */
 void net_count_dropped(void);
+/* A driver's transmit ring has room again after refusing frames. */
+void net_retry_output(void);
 /* One pass of the stack: drain devices and loopback, run due timers, flush
  * pending TCP output. Nonzero if it made progress. */
 int net_poll(void);

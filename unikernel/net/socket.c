@@ -66,13 +66,34 @@ void usock_mark_output(struct usock *us)
 	us->out_queued = 1;
 }
 
+/* A driver's ring was full and is not any more: every connection with
+ * segments still unsent tries again, from the poller (drivers report this
+ * from inside lwIP's output path, which must not be re-entered). */
+static int retry_output;
+
+void net_retry_output(void)
+{
+	retry_output = 1;
+}
+
+static int retry_unsent(void)
+{
+	if (!retry_output)
+		return 0;
+	retry_output = 0;
+	for (struct tcp_pcb *pcb = tcp_active_pcbs; pcb; pcb = pcb->next)
+		if (pcb->unsent)
+			tcp_output(pcb);
+	return 1;
+}
+
 /* Pushes what writes queued. Writes only queue (tcp_write) so that a
  * response written in pieces (writev, header then body) leaves in one
  * segment; this runs at the next point the app could wait: socket calls,
  * epoll/poll, and the poller before the CPU idles. */
 int sock_flush_output(void)
 {
-	int n = 0;
+	int n = retry_unsent();
 
 	while (out_head) {
 		struct usock *us = out_head;
