@@ -35,3 +35,4 @@ include harness/harness.mk
 include unikernel/unikernel.mk
 include baselines/baselines.mk
 include tests/tests.mk
+include plots/plots.mk
