@@ -54,8 +54,11 @@ apt_opts=(
 
 if ! ls "$apt_root"/src/lwip_*.dsc >/dev/null 2>&1; then
 	echo "fetch-lwip: fetching Debian's lwip source package" >&2
-	apt-get -qq "${apt_opts[@]}" update >&2
-	(cd "$apt_root/src" && apt-get -qq "${apt_opts[@]}" source --download-only lwip >&2)
+	if ! apt-get -qq "${apt_opts[@]}" update >&2 ||
+	   ! (cd "$apt_root/src" && apt-get -qq "${apt_opts[@]}" source --download-only lwip >&2); then
+		echo "fetch-lwip: could not download Debian's lwip source package from $uris (the build needs Debian's archive once)" >&2
+		exit 1
+	fi
 fi
 
 dsc=$(ls "$apt_root"/src/lwip_*.dsc | head -n1)

@@ -129,6 +129,14 @@ static void test_bad_arguments(void **state)
 	assert_int_equal(sys_accept4(fd, 0, 0, 0, 0, 0), -EINVAL);
 	assert_int_equal(sys_shutdown(fd, LX_SHUT_WR, 0, 0, 0, 0), -ENOTCONN);
 	assert_int_equal(sys_accept4(fd, 0, 0, 0x1234, 0, 0), -EINVAL);
+	/* An address buffer without a length, or with a negative one. */
+	int neg = -1;
+	assert_int_equal(sys_accept4(fd, (long)&sa, 0, 0, 0, 0), -EFAULT);
+	assert_int_equal(sys_accept4(fd, (long)&sa, (long)&neg, 0, 0, 0), -EINVAL);
+	assert_int_equal(sys_getsockname(fd, (long)&sa, 0, 0, 0, 0), -EFAULT);
+	assert_int_equal(sys_getsockname(fd, (long)&sa, (long)&neg, 0, 0, 0), -EINVAL);
+	assert_int_equal(sys_recvfrom(fd, 16, 4, 0, 0, 0), -EFAULT); /* page 0 */
+	assert_int_equal(sys_sendto(fd, (long)b, -1, 0, 0, 0), -EINVAL);
 
 	/* Descriptors that are not sockets. */
 	assert_int_equal(sys_listen(999, 1, 0, 0, 0, 0), -EBADF);

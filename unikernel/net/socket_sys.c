@@ -143,9 +143,14 @@ long sys_accept4(long fd, long addr, long addrlen, long flags, long a4, long a5)
 	if (!ls)
 		return err;
 	int *lenp = (int *)addrlen;
-	if (addr && (!lenp || !user_range_ok(lenp, sizeof(*lenp)) || *lenp < 0 ||
-		     !user_range_ok((void *)addr, (size_t)*lenp)))
-		return *lenp < 0 ? -EINVAL : -EFAULT;
+	if (addr) {
+		if (!lenp || !user_range_ok(lenp, sizeof(*lenp)))
+			return -EFAULT;
+		if (*lenp < 0)
+			return -EINVAL;
+		if (!user_range_ok((void *)addr, (size_t)*lenp))
+			return -EFAULT;
+	}
 	struct usock *c = usock_accept(ls, nonblocking(ls), &err);
 	if (!c)
 		return err;
