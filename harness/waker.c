@@ -28,12 +28,13 @@
 
 enum tag_kind { TAG_LISTEN, TAG_EVENT, TAG_CONSOLE, TAG_PIDFD, TAG_CLIENT, TAG_BACKEND };
 
-struct relay;
-
-struct ep_tag {
-	enum tag_kind kind;
-	struct relay *r;
-};
+/* What an epoll event is about: the kind in the low bits, a connection id
+ * above them. An id, not a pointer: an earlier event of the same batch may
+ * have freed the relay. */
+static uint64_t tag(enum tag_kind kind, unsigned long id)
+{
+	return ((uint64_t)id << 3) | (uint64_t)kind;
+}
 
 /* One direction of a relay: src's bytes go to dst through a pipe (splice)
  * or, without one, through buf. */
@@ -53,7 +54,6 @@ struct relay {
 	enum relay_state st;
 	int cfd, bfd;
 	struct dir up, down;       /* up: client -> instance */
-	struct ep_tag ctag, btag;
 	unsigned cmask, bmask;     /* registered interest; ~0u = not registered */
 	int counted;               /* the core counts it as relayed */
 	char answer[256];
@@ -69,7 +69,6 @@ struct waker {
 	int port;
 	int console_registered;
 	int instance_up;           /* started and not yet stopped or reaped */
-	struct ep_tag ltag, etag, otag, ptag;
 	struct relay **live;       /* by connection id; NULL once closed */
 	struct waker_conn *conns;
 	size_t nconns, cap_conns;
@@ -100,11 +99,11 @@ void waker_options_default(struct waker_options *o)
 
 /* ---- epoll bookkeeping ---- */
 
-static int ep_set(struct waker *w, int fd, struct ep_tag *tag, unsigned *cur, unsigned want)
+static int ep_set(struct waker *w, int fd, uint64_t tagv, unsigned *cur, unsigned want)
 {
 	if (*cur == want)
 		return 0;
-	struct epoll_event ev = { .events = want, .data.ptr = tag };
+	struct epoll_event ev = { .events = want, .data.u64 = tagv };
 	int op = *cur == ~0u ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
 	if (epoll_ctl(w->ep, op, fd, &ev) < 0)
 		return -errno;
@@ -296,7 +295,7 @@ static void relay_answer(struct waker *w, struct relay *r, int status, double no
 	if (r->answer_off == r->answer_len)
 		shutdown(r->cfd, SHUT_WR);
 	unsigned want = EPOLLIN | (r->answer_off < r->answer_len ? EPOLLOUT : 0);
-	if (ep_set(w, r->cfd, &r->ctag, &r->cmask, want) < 0)
+	if (ep_set(w, r->cfd, tag(TAG_CLIENT, r->id), &r->cmask, want) < 0)
 		relay_free(w, r, now);
 }
 
@@ -312,7 +311,7 @@ static void answering_event(struct waker *w, struct relay *r, uint32_t ev, doubl
 			r->answer_off += (size_t)n;
 		if (r->answer_off == r->answer_len) {
 			shutdown(r->cfd, SHUT_WR);
-			ep_set(w, r->cfd, &r->ctag, &r->cmask, EPOLLIN);
+			ep_set(w, r->cfd, tag(TAG_CLIENT, r->id), &r->cmask, EPOLLIN);
 		}
 	}
 	if (ev & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
@@ -344,7 +343,7 @@ static void relay_update(struct waker *w, struct relay *r, double now)
 		bw |= EPOLLIN;
 	if (r->up.pending > 0)
 		bw |= EPOLLOUT;
-	if (ep_set(w, r->cfd, &r->ctag, &r->cmask, cw) < 0 || ep_set(w, r->bfd, &r->btag, &r->bmask, bw) < 0)
+	if (ep_set(w, r->cfd, tag(TAG_CLIENT, r->id), &r->cmask, cw) < 0 || ep_set(w, r->bfd, tag(TAG_BACKEND, r->id), &r->bmask, bw) < 0)
 		relay_free(w, r, now);
 }
 
@@ -470,8 +469,8 @@ static void relay_connect(struct waker *w, struct relay *r, double now)
 		return;
 	}
 	r->st = R_CONNECTING;
-	if (ep_set(w, r->bfd, &r->btag, &r->bmask, EPOLLOUT) < 0 ||
-	    ep_set(w, r->cfd, &r->ctag, &r->cmask, 0) < 0)
+	if (ep_set(w, r->bfd, tag(TAG_BACKEND, r->id), &r->bmask, EPOLLOUT) < 0 ||
+	    ep_set(w, r->cfd, tag(TAG_CLIENT, r->id), &r->cmask, 0) < 0)
 		relay_answer(w, r, 502, now);
 }
 
@@ -481,14 +480,14 @@ static void console_watch(struct waker *w)
 {
 	struct target_instance *ti = w->ti;
 	if (ti->out_fd >= 0 && !w->console_registered) {
-		struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &w->otag };
+		struct epoll_event ev = { .events = EPOLLIN, .data.u64 = tag(TAG_CONSOLE, 0) };
 		if (epoll_ctl(w->ep, EPOLL_CTL_ADD, ti->out_fd, &ev) == 0)
 			w->console_registered = 1;
 	}
 	if (ti->pid > 0 && w->pidfd < 0) {
 		w->pidfd = (int)syscall(SYS_pidfd_open, ti->pid, 0);
 		if (w->pidfd >= 0) {
-			struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &w->ptag };
+			struct epoll_event ev = { .events = EPOLLIN, .data.u64 = tag(TAG_PIDFD, 0) };
 			if (epoll_ctl(w->ep, EPOLL_CTL_ADD, w->pidfd, &ev) < 0) {
 				close(w->pidfd);
 				w->pidfd = -1;
@@ -643,8 +642,6 @@ static void accept_all(struct waker *w)
 		r->cfd = fd;
 		r->bfd = -1;
 		r->cmask = r->bmask = ~0u;
-		r->ctag = (struct ep_tag){ TAG_CLIENT, r };
-		r->btag = (struct ep_tag){ TAG_BACKEND, r };
 		dir_init(&r->up);
 		dir_init(&r->down);
 		w->live[id] = r;
@@ -683,9 +680,10 @@ int waker_run(struct waker *w)
 		if (n < 0 && errno != EINTR)
 			return -errno;
 		for (int i = 0; i < n; i++) {
-			struct ep_tag *tag = evs[i].data.ptr;
+			enum tag_kind kind = (enum tag_kind)(evs[i].data.u64 & 7);
+			unsigned long id = (unsigned long)(evs[i].data.u64 >> 3);
 			now = now_s();
-			switch (tag->kind) {
+			switch (kind) {
 			case TAG_LISTEN:
 				accept_all(w);
 				break;
@@ -702,9 +700,9 @@ int waker_run(struct waker *w)
 				break;
 			case TAG_CLIENT:
 			case TAG_BACKEND:
-				/* An earlier event in this batch may have freed it. */
-				if (tag->r && w->live[tag->r->id] == tag->r)
-					relay_event(w, tag->r, tag->kind == TAG_BACKEND, evs[i].events, now);
+				/* An earlier event in this batch may have closed it. */
+				if (id < w->nconns && w->live[id])
+					relay_event(w, w->live[id], kind == TAG_BACKEND, evs[i].events, now);
 				break;
 			}
 			drain_actions(w);
@@ -830,10 +828,6 @@ int waker_open(struct waker **out, struct target_instance *ti, const struct wake
 		w->o.cfg.ready_timeout_s = ti->opt.ready_timeout_s;
 	w->ti = ti;
 	w->lfd = w->ep = w->evfd = w->pidfd = w->spare_fd = -1;
-	w->ltag = (struct ep_tag){ TAG_LISTEN, NULL };
-	w->etag = (struct ep_tag){ TAG_EVENT, NULL };
-	w->otag = (struct ep_tag){ TAG_CONSOLE, NULL };
-	w->ptag = (struct ep_tag){ TAG_PIDFD, NULL };
 	double now = now_s();
 	w->t0 = now;
 	int r = wk_init(&w->core, &w->o.cfg, now);
@@ -854,8 +848,8 @@ int waker_open(struct waker **out, struct target_instance *ti, const struct wake
 		pr_err("waker: cannot listen on %s:%d: %s", w->o.listen_addr, w->o.listen_port, strerror(-r));
 		goto fail;
 	}
-	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &w->ltag };
-	struct epoll_event ev2 = { .events = EPOLLIN, .data.ptr = &w->etag };
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = tag(TAG_LISTEN, 0) };
+	struct epoll_event ev2 = { .events = EPOLLIN, .data.u64 = tag(TAG_EVENT, 0) };
 	if (epoll_ctl(w->ep, EPOLL_CTL_ADD, w->lfd, &ev) < 0 || epoll_ctl(w->ep, EPOLL_CTL_ADD, w->evfd, &ev2) < 0) {
 		r = -errno;
 		goto fail;
