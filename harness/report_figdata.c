@@ -153,13 +153,14 @@ static int write_bars(struct fig_job *job, const char *var, const char *exp, con
 	FILE *f = open_named(job, var, path, sizeof(path));
 	if (!f)
 		return -errno;
-	const char *titles[FIG_MAX_SERIES] = { 0 };
-	char tbuf[FIG_MAX_SERIES][200];
-	int est[FIG_MAX_SERIES], written = 0;
+	const char *titles[FIG_MAX_SERIES] = { 0 }, *keys[FIG_MAX_SERIES] = { 0 };
+	char tbuf[FIG_MAX_SERIES][200], kbuf[FIG_MAX_SERIES][120];
+	int est[FIG_MAX_SERIES], written = 0, panel_est = 0;
 	for (int i = 0; i < n; i++) {
 		struct rd_series s;
 		titles[i] = tbuf[i];
-		tbuf[i][0] = '\0';
+		keys[i] = kbuf[i];
+		tbuf[i][0] = kbuf[i][0] = '\0';
 		est[i] = 0;
 		if (rd_collect(job->set, ser[i].host, exp, ser[i].target, metric, &s) < 0)
 			continue;
@@ -177,6 +178,10 @@ static int write_bars(struct fig_job *job, const char *var, const char *exp, con
 			*any_est |= est[i];
 			fprintf(f, "%d %.10g %.10g %.10g %d\n", i + 1, sm.median, lo, hi, est[i]);
 			legend(tbuf[i], sizeof(tbuf[i]), ser[i].label, &s);
+			if (est[i])
+				snprintf(kbuf[i], sizeof(kbuf[i]), "hollow, dashed (estimated: %.80s)",
+					 s.source[0] ? s.source : "model");
+			panel_est |= est[i];
 			if (unit && !unit[0])
 				snprintf(unit, ucap, "%s", s.unit);
 			written++;
@@ -187,9 +192,23 @@ static int write_bars(struct fig_job *job, const char *var, const char *exp, con
 		rd_series_free(&s);
 	}
 	fclose(f);
+	/* The bars are named on the x axis; the key only says how a model's
+	 * estimate is drawn, once per source, and, beside one, how a measurement is. */
+	int measured_keyed = 0;
+	for (int i = 0; i < n; i++) {
+		if (est[i]) {
+			for (int j = 0; j < i; j++)
+				if (est[j] && !strcmp(kbuf[j], kbuf[i]))
+					kbuf[i][0] = '\0';
+		} else if (tbuf[i][0] && panel_est && !measured_keyed++) {
+			snprintf(kbuf[i], sizeof(kbuf[i]), "filled (measured)");
+		}
+	}
 	char name[64];
 	snprintf(name, sizeof(name), "%s_t", var);
 	gp_array_str(job->vars, name, titles, n);
+	snprintf(name, sizeof(name), "%s_k", var);
+	gp_array_str(job->vars, name, keys, n);
 	snprintf(name, sizeof(name), "%s_e", var);
 	gp_array_int(job->vars, name, est, n);
 	return written;
@@ -349,8 +368,10 @@ static int extract_syscall(struct fig_job *job)
 	fclose(f);
 	labels_array(job->vars, ser, n);
 	gp_array_int(job->vars, "est", est, n);
-	fprintf(job->vars, "nops = %d\n", nops);
-	gp_array_str(job->vars, "op", ops, nops);
+	fprintf(job->vars, "ncat = %d\n", nops);
+	gp_array_str(job->vars, "cat", ops, nops);
+	gp_set(job->vars, "ylabel", "nanoseconds per call (log scale)");
+	fprintf(job->vars, "logy = 1\n");
 	char note[200];
 	whisker_note(note, sizeof(note), no_ci);
 	gp_set(job->vars, "whiskers", note);
@@ -422,8 +443,10 @@ static const char *phase_color(const char *kind, int *cycle)
 		{ "baseline", "#b0b0b0" }, { "between", "#dcdcdc" }, { "none", "#f0f0f0" },
 		{ "load", "#f5a623" },     { "idle", "#4a90d9" },    { "booting", "#d0021b" },
 		{ "serving", "#7ed321" },  { "idle-warm", "#f8e71c" }, { "off", "#4a4a4a" },
+		{ "boot", "#d0021b" },     { "serve", "#7ed321" },   { "stop", "#9013fe" },
+		{ "stopping", "#9013fe" },
 		{ NULL, NULL } };
-	static const char *const extra[] = { "#9013fe", "#50e3c2", "#bd10e0", "#8b572a" };
+	static const char *const extra[] = { "#50e3c2", "#bd10e0", "#8b572a", "#417505" };
 	for (int i = 0; known[i][0]; i++)
 		if (!strcmp(known[i][0], kind))
 			return known[i][1];
@@ -533,85 +556,189 @@ static int extract_timeline(struct fig_job *job)
 static const char *const rate_metrics[] = { "offered_rate", "rate_per_s", "request_rate_per_s",
 					    "arrival_rate_per_s", "lambda_per_s", NULL };
 
+/* The value of one metric of one repetition in one run, or NaN. */
+static double run_value(const struct rd_run *run, const char *exp, const char *target, const char *metric,
+			int rep, const struct sample **row)
+{
+	for (size_t i = 0; i < run->n; i++) {
+		const struct sample *s = &run->s[i];
+		if (!rd_is_series_row(s) && s->repetition == rep && !strcmp(s->experiment, exp) &&
+		    !strcmp(s->target, target) && !strcmp(s->metric, metric)) {
+			if (row)
+				*row = s;
+			return s->value;
+		}
+	}
+	return NAN;
+}
+
+static double meta_scale_number(const struct rd_run *run, const char *key)
+{
+	cJSON *sc = rd_meta_obj(run, "scale");
+	cJSON *it = sc ? cJSON_GetObjectItemCaseSensitive(sc, key) : NULL;
+	return cJSON_IsNumber(it) ? it->valuedouble : NAN;
+}
+
+/* How energy per request is obtained, best first: the experiment's own
+ * figure, else the trace's energy above the idle baseline (what a policy
+ * adds to an idle host) per request, else the trace's host energy per request. */
+enum epr_kind { EPR_DIRECT, EPR_ABOVE, EPR_HOST, EPR_NONE };
+
+static double request_energy(const struct rd_run *run, const char *target, int rep, enum epr_kind k,
+			     const struct sample **row)
+{
+	if (k == EPR_DIRECT)
+		return run_value(run, "scale", target, "energy_per_request_j", rep, row);
+	double req = run_value(run, "scale", target, "requests", rep, NULL);
+	double j = run_value(run, "scale", target,
+			     k == EPR_ABOVE ? "trace_energy_above_baseline_j" : "trace_energy_j", rep, row);
+	return req > 0 ? j / req : NAN;
+}
+
+struct er_series {
+	char host[RD_NAME], target[RD_NAME], policy[RD_NAME];
+	char label[160], title[200];
+	int est, pol;
+	double x[256], y[256];
+	int n;
+};
+
+/* Offered rate of a repetition: a rate metric, else the trace's scheduled
+ * requests over its duration as the run's meta records them. */
+static double offered_rate(const struct rd_run *run, const char *target, int rep)
+{
+	for (int k = 0; rate_metrics[k]; k++) {
+		double v = run_value(run, "scale", target, rate_metrics[k], rep, NULL);
+		if (!isnan(v))
+			return v;
+	}
+	double n = meta_scale_number(run, "requests_scheduled"), d = meta_scale_number(run, "duration_s");
+	return d > 0 ? n / d : NAN;
+}
+
 /* ---- energy per request against request rate, per scale-to-zero policy ---- */
 static int extract_energy_rate(struct fig_job *job)
 {
-	struct fig_series ser[FIG_MAX_SERIES];
-	int n = list_series(job->set, "scale", "energy_per_request_j", ser, FIG_MAX_SERIES);
+	const struct rd_set *set = job->set;
+	static const char *const ymetric[] = { "energy_per_request_j", "trace_energy_above_baseline_j",
+					       "trace_energy_j" };
+	static const char *const ylabel[] = { "energy per request (J, log scale)",
+					      "energy above the idle baseline per request (J, log scale)",
+					      "host energy per request (J, log scale)" };
+	enum epr_kind kind = EPR_NONE;
+	struct rd_names m;
+	rd_metrics(set, "scale", &m);
+	for (int k = 0; k < 3 && kind == EPR_NONE; k++)
+		if (rd_names_has(&m, ymetric[k]) && (k == 0 || rd_names_has(&m, "requests")))
+			kind = (enum epr_kind)k;
+	if (kind == EPR_NONE) {
+		snprintf(job->fig->note, sizeof(job->fig->note),
+			 "no scale-to-zero trace results (experiment scale: energy_per_request_j, or "
+			 "trace_energy_j and requests) in these runs");
+		return 0;
+	}
+	struct rd_names hosts;
+	rd_hosts(set, &hosts);
+	static struct er_series ser[FIG_MAX_SERIES];
+	int n = 0;
+	struct rd_names policies = { .n = 0 };
+	for (int r = 0; r < set->nruns; r++) {
+		const struct rd_run *run = &set->runs[r];
+		cJSON *sc = rd_meta_obj(run, "scale");
+		cJSON *mp = sc ? cJSON_GetObjectItemCaseSensitive(sc, "policy") : NULL;
+		for (size_t i = 0; i < run->n; i++) {
+			const struct sample *s = &run->s[i];
+			if (rd_is_series_row(s) || strcmp(s->experiment, "scale") || strcmp(s->metric, ymetric[kind]))
+				continue;
+			char tg[RD_NAME], pol[RD_NAME];
+			rd_split_label(s->target, tg, sizeof(tg), pol, sizeof(pol));
+			if (!pol[0])
+				snprintf(pol, sizeof(pol), "%s", cJSON_IsString(mp) ? mp->valuestring : "policy not recorded");
+			const struct sample *row = NULL;
+			double y = request_energy(run, s->target, s->repetition, kind, &row);
+			double x = offered_rate(run, s->target, s->repetition);
+			if (isnan(x) || isnan(y) || x <= 0 || y <= 0)
+				continue;
+			int k;
+			for (k = 0; k < n; k++)
+				if (!strcmp(ser[k].host, run->host) && !strcmp(ser[k].target, tg) &&
+				    !strcmp(ser[k].policy, pol))
+					break;
+			if (k == n) {
+				if (n == FIG_MAX_SERIES)
+					continue;
+				memset(&ser[n], 0, sizeof(ser[n]));
+				snprintf(ser[n].host, RD_NAME, "%s", run->host);
+				snprintf(ser[n].target, RD_NAME, "%s", tg);
+				snprintf(ser[n].policy, RD_NAME, "%s", pol);
+				snprintf(ser[n].label, sizeof(ser[n].label), "%s, %s%s%s", tg, pol,
+					 hosts.n > 1 ? " @" : "", hosts.n > 1 ? run->host : "");
+				int p;
+				for (p = 0; p < policies.n && strcmp(policies.v[p], pol); p++)
+					;
+				if (p == policies.n && policies.n < RD_MAX_NAMES)
+					snprintf(policies.v[policies.n++], RD_NAME, "%s", pol);
+				ser[n].pol = p + 1;
+				n++;
+			}
+			if (ser[k].n < 256) {
+				ser[k].x[ser[k].n] = x;
+				ser[k].y[ser[k].n] = y;
+				ser[k].n++;
+			}
+			if (row && strcmp(row->method, METHOD_MEASURED) && !ser[k].est) {
+				ser[k].est = 1;
+				char t[sizeof(ser[k].title)];
+				snprintf(t, sizeof(t), "%s (estimated: %s)", ser[k].label,
+					 row->source[0] ? row->source : "model");
+				memcpy(ser[k].title, t, sizeof(t));
+			}
+		}
+	}
 	if (!n) {
 		snprintf(job->fig->note, sizeof(job->fig->note),
-			 "no scale-to-zero results (experiment scale, metric energy_per_request_j) in these runs");
+			 "scale results lack an offered rate or a positive energy per request to draw");
 		return 0;
 	}
 	char path[1200];
 	FILE *f = open_data(job, ".dat", path, sizeof(path));
 	if (!f)
 		return -errno;
-	const char *titles[FIG_MAX_SERIES] = { 0 };
-	char tbuf[FIG_MAX_SERIES][200];
-	int est[FIG_MAX_SERIES], pol[FIG_MAX_SERIES], points = 0;
-	struct rd_names policies = { .n = 0 };
-	const char *xm = NULL;
+	const char *titles[FIG_MAX_SERIES] = { 0 }, *labels[FIG_MAX_SERIES] = { 0 };
+	int est[FIG_MAX_SERIES], pol[FIG_MAX_SERIES];
 	for (int i = 0; i < n; i++) {
-		double *x = NULL, *y = NULL;
-		size_t m = 0;
-		struct rd_series yinfo = { 0 };
-		for (int k = 0; rate_metrics[k] && !m; k++) {
-			free(x);
-			free(y);
-			rd_series_free(&yinfo);
-			if (rd_pairs(job->set, ser[i].host, "scale", ser[i].target, rate_metrics[k],
-				     "energy_per_request_j", &x, &y, &m, &yinfo) < 0)
-				m = 0;
-			if (m)
-				xm = rate_metrics[k];
-		}
+		struct er_series *e = &ser[i];
 		/* Sorted by rate so lines join neighbours. */
-		for (size_t a = 1; a < m; a++)
-			for (size_t b = a; b > 0 && x[b - 1] > x[b]; b--) {
-				double tx = x[b], ty = y[b];
-				x[b] = x[b - 1];
-				y[b] = y[b - 1];
-				x[b - 1] = tx;
-				y[b - 1] = ty;
+		for (int a = 1; a < e->n; a++)
+			for (int b = a; b > 0 && e->x[b - 1] > e->x[b]; b--) {
+				double tx = e->x[b], ty = e->y[b];
+				e->x[b] = e->x[b - 1];
+				e->y[b] = e->y[b - 1];
+				e->x[b - 1] = tx;
+				e->y[b - 1] = ty;
 			}
-		fprintf(f, "%s# %s: request rate (1/s), energy per request (J)\n", i ? "\n\n" : "", ser[i].label);
-		for (size_t k = 0; k < m; k++)
-			fprintf(f, "%.10g %.10g\n", x[k], y[k]);
-		if (!m)
-			fprintf(f, "NaN NaN\n");
-		points += (int)m;
-		est[i] = rd_series_estimated(&yinfo);
-		legend(tbuf[i], sizeof(tbuf[i]), ser[i].label, &yinfo);
-		titles[i] = tbuf[i];
-		char tg[RD_NAME], pl[RD_NAME];
-		rd_split_label(ser[i].target, tg, sizeof(tg), pl, sizeof(pl));
-		int k;
-		for (k = 0; k < policies.n && strcmp(policies.v[k], pl); k++)
-			;
-		if (k == policies.n && policies.n < RD_MAX_NAMES)
-			snprintf(policies.v[policies.n++], RD_NAME, "%s", pl);
-		pol[i] = k + 1;
-		free(x);
-		free(y);
-		rd_series_free(&yinfo);
+		fprintf(f, "%s# %s: offered rate (1/s), %s\n", i ? "\n\n" : "", e->label, ymetric[kind]);
+		for (int k = 0; k < e->n; k++)
+			fprintf(f, "%.10g %.10g\n", e->x[k], e->y[k]);
+		if (!e->title[0])
+			memcpy(e->title, e->label, sizeof(e->label));
+		titles[i] = e->title;
+		labels[i] = e->label;
+		est[i] = e->est;
+		pol[i] = e->pol;
 	}
 	fclose(f);
-	if (!points) {
-		snprintf(job->fig->note, sizeof(job->fig->note),
-			 "scale results carry no request rate (one of offered_rate, rate_per_s, …) to pair with "
-			 "energy_per_request_j");
-		return 0;
-	}
-	labels_array(job->vars, ser, n);
+	fprintf(job->vars, "n = %d\n", n);
+	gp_array_str(job->vars, "lbl", labels, n);
 	gp_array_str(job->vars, "ttl", titles, n);
 	gp_array_int(job->vars, "est", est, n);
 	gp_array_int(job->vars, "pol", pol, n);
-	gp_set(job->vars, "xmetric", xm ? xm : "rate");
+	gp_set(job->vars, "ylabel", ylabel[kind]);
 	snprintf(job->fig->caption, sizeof(job->fig->caption),
-		 "Energy per request against the offered request rate, one line per target and "
-		 "scale-to-zero policy (log–log); point shape marks the policy, dashed lines and hollow "
-		 "points a model's estimate.");
+		 "%s against the offered request rate of the trace, one line per target and scale-to-zero "
+		 "policy (log–log; each point one trace run); point shape marks the policy, dashed lines and "
+		 "hollow points a model's estimate.",
+		 kind == EPR_DIRECT ? "Energy per request" : kind == EPR_ABOVE ? "Energy above the idle baseline per request" : "Host energy per request");
 	return 1;
 }
 
@@ -632,14 +759,29 @@ static int extract_breakeven(struct fig_job *job)
 	static const char *const tstar[] = { "t_star_s", "break_even_s", "tstar_s", NULL };
 	static const char *const ecold[] = { "e_cold_j", "cold_energy_j", NULL };
 	static const char *const pwarm[] = { "p_warm_w", "warm_power_w", NULL };
-	const char *mt = pick_metric(job->set, "scale", tstar);
-	if (!mt) {
+	static const char *const tmin[] = { "t_star_min_s", NULL };
+	const char *mt = pick_metric(job->set, "scale", tstar), *mm = pick_metric(job->set, "scale", tmin);
+	/* Targets with t*, then those with only its lower bound. */
+	struct fig_series ser[FIG_MAX_SERIES];
+	int n = mt ? list_series(job->set, "scale", mt, ser, FIG_MAX_SERIES) : 0;
+	if (mm) {
+		struct fig_series more[FIG_MAX_SERIES];
+		int k = list_series(job->set, "scale", mm, more, FIG_MAX_SERIES);
+		for (int i = 0; i < k && n < FIG_MAX_SERIES; i++) {
+			int dup = 0;
+			for (int j = 0; j < n; j++)
+				dup |= !strcmp(ser[j].host, more[i].host) && !strcmp(ser[j].target, more[i].target);
+			if (!dup)
+				ser[n++] = more[i];
+		}
+	}
+	if (!n) {
 		snprintf(job->fig->note, sizeof(job->fig->note),
 			 "no break-even idle gap (experiment scale, metric t_star_s) in these runs");
 		return 0;
 	}
-	struct fig_series ser[FIG_MAX_SERIES];
-	int n = list_series(job->set, "scale", mt, ser, FIG_MAX_SERIES);
+	if (!mt)
+		mt = "t_star_s";
 	labels_array(job->vars, ser, n);
 	int any = 0, no_ci = 0;
 	char unit[16];
@@ -656,6 +798,12 @@ static int extract_breakeven(struct fig_job *job)
 	if (r < 0)
 		return r;
 	fprintf(job->vars, "have_pwarm = %d\n", r > 0);
+	/* Where the warm instance used no measurable CPU, t* is unavailable and
+	 * only its lower bound exists: drawn as a marker, never as a bar. */
+	r = mm ? write_bars(job, "tmin", "scale", mm, ser, n, unit, sizeof(unit), &any, &no_ci) : 0;
+	if (r < 0)
+		return r;
+	fprintf(job->vars, "have_tmin = %d\n", r > 0);
 	char note[200];
 	whisker_note(note, sizeof(note), no_ci);
 	gp_set(job->vars, "whiskers", note);
@@ -664,6 +812,65 @@ static int extract_breakeven(struct fig_job *job)
 		 "baseline (P_warm) and the break-even idle gap t* = E_cold / P_warm per target: below t* "
 		 "keeping the instance warm costs less, above it scaling to zero does; %s.%s",
 		 note, any ? " Hollow dashed bars are a model's estimate." : "");
+	return 1;
+}
+
+/* ---- cold against warm first-byte latency per target ---- */
+static int extract_coldstart(struct fig_job *job)
+{
+	static const char *const metric[] = { "cold_ms", "warm_ms" };
+	static const char *const name[] = { "cold start (through the waker)", "warm instance" };
+	struct fig_series tg[FIG_MAX_SERIES];
+	int nt = list_series(job->set, "scale", "cold_ms", tg, FIG_MAX_SERIES);
+	if (!nt) {
+		snprintf(job->fig->note, sizeof(job->fig->note),
+			 "no cold-start latency (experiment scale, metric cold_ms) in these runs");
+		return 0;
+	}
+	char path[1200];
+	FILE *f = open_data(job, ".dat", path, sizeof(path));
+	if (!f)
+		return -errno;
+	int no_ci = 0, est[2] = { 0, 0 };
+	double lo_all = INFINITY, hi_all = 0;
+	for (int m = 0; m < 2; m++) {
+		fprintf(f, "%s# %s: target, median, low, high (ms)\n", m ? "\n\n" : "", name[m]);
+		for (int t = 0; t < nt; t++) {
+			struct rd_series s;
+			if (rd_collect(job->set, tg[t].host, "scale", tg[t].target, metric[m], &s) < 0)
+				continue;
+			struct summary sm;
+			if (s.n && stats_summarize(s.v, s.n, &sm) == 0) {
+				double lo = isnan(sm.ci_lo) ? sm.p5 : sm.ci_lo, hi = isnan(sm.ci_lo) ? sm.p95 : sm.ci_hi;
+				no_ci |= isnan(sm.ci_lo);
+				fprintf(f, "%d %.10g %.10g %.10g\n", t + 1, sm.median, lo, hi);
+				if (sm.min > 0 && sm.min < lo_all)
+					lo_all = sm.min;
+				if (sm.max > hi_all)
+					hi_all = sm.max;
+			} else {
+				fprintf(f, "%d NaN NaN NaN\n", t + 1);
+			}
+			rd_series_free(&s);
+		}
+	}
+	fclose(f);
+	const char *cats[FIG_MAX_SERIES] = { 0 };
+	for (int t = 0; t < nt; t++)
+		cats[t] = tg[t].label;
+	fprintf(job->vars, "n = 2\n");
+	gp_array_str(job->vars, "lbl", name, 2);
+	gp_array_int(job->vars, "est", est, 2);
+	fprintf(job->vars, "ncat = %d\n", nt);
+	gp_array_str(job->vars, "cat", cats, nt);
+	gp_set(job->vars, "ylabel", "first request's latency (ms)");
+	fprintf(job->vars, "logy = %d\n", lo_all > 0 && hi_all / lo_all > 30);
+	char note[200];
+	whisker_note(note, sizeof(note), no_ci);
+	gp_set(job->vars, "whiskers", note);
+	snprintf(job->fig->caption, sizeof(job->fig->caption),
+		 "Latency of a request that wakes a scaled-to-zero instance (the waker boots it first) "
+		 "against a request to a warm instance, medians per target; %s.", note);
 	return 1;
 }
 
@@ -715,6 +922,7 @@ static const struct fig_def figures[] = {
 	  extract_energy_rate },
 	{ "breakeven", "breakeven", "Cold-start energy, warm power and break-even idle gap t*", 0,
 	  extract_breakeven },
+	{ "coldstart", "coldstart", "Cold-start against warm latency", 0, extract_coldstart },
 	{ "density", "density", "Density: idle instances per GiB and idle power", 0, extract_density },
 };
 

@@ -744,8 +744,10 @@ void rf_report(FILE *f, struct rf_ctx *ctx, const char *const *dirs, int ndirs)
 		const char *fig = figure_of(exps.v[e]);
 		if (fig)
 			figures_of(f, ctx, fig);
-		if (!strcmp(exps.v[e], "scale"))
+		if (!strcmp(exps.v[e], "scale")) {
 			figures_of(f, ctx, "breakeven");
+			figures_of(f, ctx, "coldstart");
+		}
 	}
 	fprintf(f, "\n### Power over time\n\n");
 	rf_power_phases(f, ctx);

@@ -17,5 +17,11 @@ if (have_pwarm) {
 	@sub_off
 	unset label 1001
 }
-call plotdir."/bars.gp" "tstar" "seconds (log scale)" "1" "t* = E_cold / P_warm"
+if (have_tmin) {
+	# Where the warm instance used no measurable CPU, t* is unavailable and
+	# only a lower bound exists: a triangle, no bar.
+	call plotdir."/bars.gp" "tstar" "seconds (log scale)" "1" "t* = E_cold / P_warm" "tmin" "t* ≥ this (no measurable warm CPU)"
+} else {
+	call plotdir."/bars.gp" "tstar" "seconds (log scale)" "1" "t* = E_cold / P_warm"
+}
 unset multiplot

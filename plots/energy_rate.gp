@@ -6,7 +6,7 @@ set multiplot layout 1, 1 title title font ",14"
 set tmargin top_margin
 set logscale xy
 set xlabel "offered request rate (requests/s, log scale)"
-set ylabel "energy per request (J, log scale)"
+set ylabel ylabel
 set key outside right top vertical Left reverse
 pt_pol(p, e) = int(word("7 5 9 13 11 15", (p - 1) % 6 + 1)) - e
 plot for [i=1:n] dat index (i-1) using 1:2 with linespoints lc i dt dt_of(est[i]) \

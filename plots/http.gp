@@ -12,6 +12,7 @@ call plotdir."/bars.gp" "rps" "requests per second" "0" "Throughput (closed loop
 unset label 1001
 set title "Latency percentiles" font ",12"
 set offsets 0, 0, 0, 0
+set format y "%g"
 set logscale y
 set yrange [*:*]
 set ylabel "latency (µs, log scale)"

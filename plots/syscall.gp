@@ -1,23 +1,3 @@
-# System call latency: median ns per operation and target (log scale), with
-# whiskers (95% CI of the median, or p5-p95 below 6 repetitions). Data: dat,
-# one block per series, rows: operation index, median, low, high.
-set multiplot layout 1, 1 title title font ",14"
-@sub_on
-set tmargin top_margin
-set bmargin 5
-set logscale y
-set ylabel "nanoseconds per call (log scale)"
-set xrange [0.4 : nops + 0.6]
-set xtics ()
-do for [o=1:nops] { set xtics add (op[o] o) }
-bw = 0.8 / n
-set boxwidth bw absolute
-off(i) = (i - (n + 1) / 2.0) * bw
-set key top right
-set label 1001 whiskers at screen 0.01, screen 0.02 left font ",9" textcolor rgb "#444444"
-plot for [i=1:n] dat index (i-1) using ($1 + off(i)):(est[i] ? NaN : $2) with boxes lc i fs solid 0.55 \
-         title (est[i] ? "" : lbl[i]), \
-     for [i=1:n] dat index (i-1) using ($1 + off(i)):(est[i] ? $2 : NaN) with boxes lc i dt 2 fs empty \
-         title (est[i] ? lbl[i]." (estimated)" : ""), \
-     for [i=1:n] dat index (i-1) using ($1 + off(i)):3:(0):($4 - $3) with vectors heads size screen 0.006, 90 lc rgb "#333333" lw 1.5 notitle
-unset multiplot
+# System call latency: median ns per operation (categories) and target
+# (series), log scale, whiskers from the repetitions.
+load plotdir."/clusters.gp"

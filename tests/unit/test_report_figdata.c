@@ -14,7 +14,7 @@
 static struct rd_set both, beta;
 static struct rf_figure figs[RF_MAX_FIGS];
 static int nfigs;
-static char datadir[128];
+static char datadir[160];
 
 static char *read_all(const char *name)
 {
@@ -69,7 +69,8 @@ static const struct rf_figure *fig(const char *name)
 static void every_figure_is_listed_ready(void **state)
 {
 	(void)state;
-	const char *names[] = { "boot", "syscall", "http", "timeline", "energy_rate", "breakeven", "density", NULL };
+	const char *names[] = { "boot", "syscall", "http", "timeline", "energy_rate", "breakeven", "coldstart",
+				"density", NULL };
 	for (int i = 0; names[i]; i++) {
 		const struct rf_figure *f = fig(names[i]);
 		if (f->note[0])
@@ -77,7 +78,7 @@ static void every_figure_is_listed_ready(void **state)
 		assert_false(f->drawn);
 		assert_true(f->caption[0] != '\0');
 	}
-	assert_int_equal(nfigs, 7); /* beta has no time series: one timeline */
+	assert_int_equal(nfigs, 8); /* beta has no time series: one timeline */
 }
 
 static void boot_blocks_per_host_and_target_with_cdf(void **state)
@@ -160,7 +161,64 @@ static void scale_series_by_policy(void **state)
 	free(v);
 	char *t = read_all("breakeven-tstar.dat");
 	assert_non_null(strstr(t, "2 50 50 50 1\n"));
+	assert_non_null(strstr(t, "3 NaN NaN NaN 0\n")); /* unikernel: t* unavailable, no bar */
 	free(t);
+	t = read_all("breakeven-tmin.dat");
+	assert_non_null(strstr(t, "3 100 100 100 1\n"));
+	free(t);
+	v = read_all("breakeven.vars.gp");
+	assert_non_null(strstr(v, "have_tmin = 1"));
+	assert_non_null(strstr(v, "lbl[3] = \"unikernel @alpha\""));
+	free(v);
+}
+
+static void cold_and_warm_latency_per_target(void **state)
+{
+	(void)state;
+	char *v = read_all("coldstart.vars.gp"), *d = read_all("coldstart.dat");
+	assert_non_null(strstr(v, "ncat = 2"));
+	assert_non_null(strstr(v, "cat[2] = \"container @alpha\""));
+	assert_non_null(strstr(v, "logy = 1")); /* 1 ms to 300 ms */
+	assert_non_null(strstr(d, "1 31 30.1 31.9\n2 300 300 300\n"));
+	assert_non_null(strstr(d, "1 1 1 1\n2 1.5 1.5 1.5\n"));
+	free(v);
+	free(d);
+}
+
+/* A trace run records no rate metric: the rate comes from the run's meta
+ * (requests scheduled over the duration), the policy too, and the energy
+ * per request from the trace's energy above baseline over its requests. */
+static void trace_runs_take_rate_and_policy_from_meta(void **state)
+{
+	(void)state;
+	fixture_write("run-trace/meta.json", "{\"host\": \"alpha\", \"scale\": {\"policy\": \"keep-alive:30\", "
+					     "\"requests_scheduled\": 100, \"duration_s\": 10}}");
+	fixture_write("run-trace/samples.csv",
+		      "experiment,target,metric,value,unit,repetition,method,source,boundary,phase,t_s\n"
+		      "scale,native,requests,100,count,0,measured,loadgen,,,\n"
+		      "scale,native,trace_energy_above_baseline_j,5,J,0,estimated,model:ccf,model,,\n"
+		      "scale,native,trace_energy_j,50,J,0,estimated,model:ccf,model,,\n");
+	struct rd_set one = { .nruns = 0 };
+	char why[256], dir[160];
+	assert_int_equal(rd_set_add(&one, fixture_path("run-trace", 0), why, sizeof(why)), 0);
+	snprintf(dir, sizeof(dir), "%s/data-trace", fixture_root);
+	mkdir(dir, 0755);
+	struct rf_figure f[RF_MAX_FIGS];
+	assert_int_equal(fig_extract_all(&one, dir, f, RF_MAX_FIGS), 8);
+	assert_string_equal(f[4].name, "energy_rate");
+	assert_string_equal(f[4].note, "");
+	char saved[160];
+	snprintf(saved, sizeof(saved), "%s", datadir);
+	snprintf(datadir, sizeof(datadir), "%s", dir);
+	char *v = read_all("energy_rate.vars.gp"), *d = read_all("energy_rate.dat");
+	snprintf(datadir, sizeof(datadir), "%s", saved);
+	assert_non_null(strstr(d, "\n10 0.05\n"));
+	assert_non_null(strstr(v, "lbl[1] = \"native, keep-alive:30\""));
+	assert_non_null(strstr(v, "energy above the idle baseline per request"));
+	assert_non_null(strstr(v, "est[1] = 1"));
+	free(v);
+	free(d);
+	rd_set_free(&one);
 }
 
 static void absent_data_is_never_drawn_empty(void **state)
@@ -171,7 +229,7 @@ static void absent_data_is_never_drawn_empty(void **state)
 	snprintf(dir, sizeof(dir), "%s/data-beta", fixture_root);
 	mkdir(dir, 0755);
 	int n = fig_extract_all(&beta, dir, only, RF_MAX_FIGS);
-	assert_int_equal(n, 7);
+	assert_int_equal(n, 8);
 	int ready = 0;
 	for (int i = 0; i < n; i++) {
 		if (!only[i].note[0]) {
@@ -213,6 +271,8 @@ int main(void)
 		cmocka_unit_test(estimated_series_are_flagged_and_labelled),
 		cmocka_unit_test(timeline_shades_phases),
 		cmocka_unit_test(scale_series_by_policy),
+		cmocka_unit_test(cold_and_warm_latency_per_target),
+		cmocka_unit_test(trace_runs_take_rate_and_policy_from_meta),
 		cmocka_unit_test(absent_data_is_never_drawn_empty),
 		cmocka_unit_test(gnuplot_strings_are_escaped),
 	};
