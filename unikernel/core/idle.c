@@ -11,8 +11,6 @@
 #include "../arch/x86_64/cpu.h"
 #include "../arch/x86_64/layout.h"
 
-int irq_set_vector_handler(unsigned vector, irq_handler_t fn, void *arg);
-
 static struct poller *pollers;
 static volatile int work_pending;    /* set by file_notify and interrupts */
 static uint64_t armed_deadline;      /* 0 = timer idle */

@@ -42,6 +42,9 @@ int rtc_read_epoch_s(uint64_t *out);
 
 /* Interrupt controllers and the one-shot timer. */
 int lapic_init(void);
+unsigned lapic_id(void);
+/* Vector handlers, for vectors that are not IO-APIC GSIs (the LAPIC timer). */
+int irq_set_vector_handler(unsigned vector, void (*fn)(void *arg), void *arg);
 int lapic_timer_mode_deadline(void);
 void lapic_eoi(void);
 void lapic_timer_arm_ns(uint64_t deadline_ns);

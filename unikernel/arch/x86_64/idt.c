@@ -5,6 +5,7 @@
 #include "cpu.h"
 #include "layout.h"
 #include "kernel.h"
+#include "uk_errno.h"
 #include "../../core/exitcodes.h"
 
 struct trap_frame {
@@ -71,7 +72,7 @@ void idt_init(void)
 int irq_set_vector_handler(unsigned vector, irq_handler_t fn, void *arg)
 {
 	if (vector < 32 || vector > 255)
-		return -22;
+		return -EINVAL;
 	irq_slots[vector].fn = fn;
 	irq_slots[vector].arg = arg;
 	return 0;

@@ -16,9 +16,6 @@
 #define REDIR_MASKED (1u << 16)
 #define REDIR_LEVEL  (1u << 15)
 
-unsigned lapic_id(void);
-int irq_set_vector_handler(unsigned vector, irq_handler_t fn, void *arg);
-
 struct ioapic {
 	uintptr_t base;
 	unsigned gsi_base, pins;

@@ -47,11 +47,6 @@ int lapic_timer_mode_deadline(void)
 	return deadline_mode;
 }
 
-uint64_t lapic_timer_hz(void)
-{
-	return apic_timer_hz;
-}
-
 /* Count mode: how fast the timer counts at divide-by-1. Both ends of the
  * interval are a register read followed by a TSC read, so the (under TCG,
  * large and variable) cost of the first MMIO access cancels out; QEMU's
