@@ -46,7 +46,7 @@ expect_line() {
 }
 
 # 1. hello: arguments, environment, device files, malloc/mmap, sleep, ENOSYS.
-run_uk hello 64 "$APPS/hello" "zw.epoch_ns=$(date +%s%N) GREETING=hi -- hello one two"
+run_uk hello 64 "$APPS/hello" "zw.epoch_ns=$(date +%s%N) zw.verbose GREETING=hi -- hello one two"
 [ "$STATUS" = 7 ] || fail "hello: guest status $STATUS, want 7"
 expect_line hello '^hello from the app: argc=3 argv\[0\]=hello argv\[1\]=one argv\[2\]=two$'
 expect_line hello '^env GREETING=hi$'
@@ -59,7 +59,7 @@ echo "hello: status 7; launch to first app line ${FIRST_MS} ms (TCG, 64 MiB)"
 grep -E '^ZW: zerowatt up' "$LAST" | sed 's/^/  /'
 
 # 2. The same in ring 3 with 16 MiB of RAM.
-run_uk hello3 16 "$APPS/hello" "zw.ring3=1 -- hello"
+run_uk hello3 16 "$APPS/hello" "zw.ring3=1 zw.verbose -- hello"
 [ "$STATUS" = 7 ] || fail "hello in ring 3 / 16 MiB: guest status $STATUS, want 7"
 expect_line hello3 'starting hello in ring 3'
 expect_line hello3 '^hello done$'

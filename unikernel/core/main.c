@@ -149,12 +149,17 @@ void kmain(uint32_t start_info_paddr)
 	boot_trace_print();
 	int ring3 = ring3_requested();
 	syscall_init(ring3);
-	const struct clock_info *ci = time_clock_info();
-	kprintf("ZW: zerowatt up in %lu us (clock %lu us, %s %lu.%03lu MHz +-%lu ppm, %s timer), %lu KiB free; "
-		"starting %s in ring %d\n",
-		time_ns() / 1000, t_clock / 1000, ci->method, ci->hz / 1000000, ci->hz / 1000 % 1000,
-		ci->calib_err_ppm,
-		lapic_timer_mode_deadline() ? "tsc-deadline" : "one-shot",
-		pmm_free_pages() * (PAGE_SIZE / 1024), app.name, ring3 ? 3 : 0);
+	/* Quiet unless asked: under QEMU every console byte is a VM exit (and
+	 * a host write()), so this one line would cost ~0.5 ms of boot. */
+	char v[4];
+	if (cmdline_get("zw.verbose", v, sizeof(v)) == 0 || cmdline_get("zw.boottrace", v, sizeof(v)) == 0) {
+		const struct clock_info *ci = time_clock_info();
+		kprintf("ZW: zerowatt up in %lu us (clock %lu us, %s %lu.%03lu MHz +-%lu ppm, %s timer), "
+			"%lu KiB free; starting %s in ring %d\n",
+			time_ns() / 1000, t_clock / 1000, ci->method, ci->hz / 1000000,
+			ci->hz / 1000 % 1000, ci->calib_err_ppm,
+			lapic_timer_mode_deadline() ? "tsc-deadline" : "one-shot",
+			pmm_free_pages() * (PAGE_SIZE / 1024), app.name, ring3 ? 3 : 0);
+	}
 	arch_enter_app(app.entry, app.sp, ring3);
 }
