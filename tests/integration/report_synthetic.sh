@@ -186,5 +186,9 @@ printf '<!-- zw:table boot -->\nno end\n' >"$P/BAD.md"
 $ZW paper "$A" --doc "$P/BAD.md" --figures "$P/plots/paper" --data "$TMP/pdata" >"$TMP/bad.txt" 2>&1
 [ $? = 2 ] || fail "an unclosed marker is not exit 2"
 grep -q "BAD.md line 1: marker zw:table is not closed" "$TMP/bad.txt" || fail "unclosed marker message: $(cat "$TMP/bad.txt")"
+# A number the run cannot give is written n/a and fails the paper.
+printf 'VM boots in <!-- zw:value boot vm first_200_ms -->?<!-- /zw:value -->.\n' >"$P/MISSING.md"
+$ZW paper "$A" --doc "$P/MISSING.md" --figures "$P/plots/paper" --data "$TMP/pdata" >/dev/null 2>&1 && fail "a reference to absent data passed"
+grep -qF -- '-->n/a<!--' "$P/MISSING.md" || fail "absent value not written n/a"
 make --no-print-directory -n paper RUN="$A" | grep -qF "zerowatt paper $A --doc PAPER.md --figures plots/paper" || fail "make paper does not run zerowatt paper"
 echo "ok"
