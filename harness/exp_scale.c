@@ -33,7 +33,6 @@
  * is estimated by the CPU-time model: E_cold and P_warm are then CPU time
  * rescaled, and the model's idle floor never disappears at scale to zero. */
 #include <cjson/cJSON.h>
-#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
@@ -50,6 +49,7 @@
 #include "loadgen.h"
 #include "log.h"
 #include "proc.h"
+#include "schedstat.h"
 #include "stats.h"
 #include "trace.h"
 #include "waker.h"
@@ -159,20 +159,6 @@ static void scale_option_apply(struct exp_ctx *ctx, const char *name, const char
 
 /* ---- energy helpers ---- */
 
-static double host_busy_s(void)
-{
-	char buf[512];
-	FILE *f = fopen("/proc/stat", "r");
-	if (!f)
-		return NAN;
-	unsigned long long v[8] = { 0 };
-	int ok = fgets(buf, sizeof(buf), f) && sscanf(buf, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0],
-						       &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) >= 4;
-	fclose(f);
-	/* user nice system irq softirq steal, as the accounting module counts */
-	return ok ? (double)(v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) / (double)sysconf(_SC_CLK_TCK) : NAN;
-}
-
 static double children_cpu_s(void)
 {
 	struct rusage ru;
@@ -190,7 +176,7 @@ struct snap {
 
 static void take_snap(struct exp_ctx *ctx, struct snap *s)
 {
-	s->busy = host_busy_s();
+	s->busy = host_cpu_busy_s();
 	s->children = children_cpu_s();
 	s->m_ok = ctx->meter_opened && meter_read(&ctx->meter, &s->m) == 0;
 	s->t = now_s();
@@ -250,45 +236,6 @@ static double charged_j(struct exp_ctx *ctx, const struct snap *a, const struct 
 							 : METHOD_UNAVAILABLE;
 	*below_baseline = es.below_baseline;
 	return es.target_active_j;
-}
-
-/* CPU time of an instance's process tree in nanoseconds, from each
- * thread's schedstat: an idle instance uses microseconds a second, which
- * /proc/<pid>/stat's 10 ms ticks cannot show. -1 when unreadable. */
-static double tree_cpu_s(const pid_t *roots, int n)
-{
-	struct account_env env;
-	account_env_default(&env);
-	pid_t tree[ACCOUNT_MAX_PROCS];
-	int nt = n > 0 ? account_tree(&env, roots, n, tree, ACCOUNT_MAX_PROCS) : 0;
-	if (nt <= 0)
-		return -1;
-	unsigned long long ns = 0;
-	int read_any = 0;
-	for (int i = 0; i < nt; i++) {
-		char path[64];
-		snprintf(path, sizeof(path), "/proc/%d/task", (int)tree[i]);
-		DIR *d = opendir(path);
-		if (!d)
-			continue;
-		struct dirent *e;
-		while ((e = readdir(d))) {
-			if (e->d_name[0] == '.')
-				continue;
-			char p2[320];
-			snprintf(p2, sizeof(p2), "/proc/%d/task/%s/schedstat", (int)tree[i], e->d_name);
-			FILE *f = fopen(p2, "r");
-			unsigned long long v;
-			if (f && fscanf(f, "%llu", &v) == 1) {
-				ns += v;
-				read_any = 1;
-			}
-			if (f)
-				fclose(f);
-		}
-		closedir(d);
-	}
-	return read_any ? (double)ns * 1e-9 : -1;
 }
 
 /* ---- the waker's phases: labels for the power series, energy per phase ---- */
@@ -537,9 +484,9 @@ static int warm_instance(struct exp_ctx *ctx, struct target_instance *ti, int re
 	}
 	struct snap a, b;
 	take_snap(ctx, &a);
-	double c0 = tree_cpu_s(pids, np);
+	double c0 = schedstat_tree_cpu_s(pids, np);
 	sleep_s(so.warm_s);
-	double c1 = tree_cpu_s(pids, np);
+	double c1 = schedstat_tree_cpu_s(pids, np);
 	take_snap(ctx, &b);
 	double cpu = c0 >= 0 && c1 >= 0 ? fmax(c1 - c0, 0) : NAN;
 	if (np > 0 && account_snapshot(&env, pids, np, as) == 0)
@@ -569,7 +516,7 @@ static int warm_instance(struct exp_ctx *ctx, struct target_instance *ti, int re
 	/* Warm requests: latency through the waker and energy per request. */
 	np = target_pids(ti, pids, 64);
 	take_snap(ctx, &a);
-	c0 = tree_cpu_s(pids, np);
+	c0 = schedstat_tree_cpu_s(pids, np);
 	unsigned ok = 0;
 	for (unsigned k = 0; k < so.warm_requests && !zw_interrupted; k++) {
 		if (http_get("127.0.0.1", waker_port(w), "/", 10, &res) == 0 && res.status == 200) {
@@ -577,7 +524,7 @@ static int warm_instance(struct exp_ctx *ctx, struct target_instance *ti, int re
 			exp_sample(ctx, t, "warm_ms", res.total_s * 1e3, "ms", rep, "waker:client");
 		}
 	}
-	c1 = tree_cpu_s(pids, np);
+	c1 = schedstat_tree_cpu_s(pids, np);
 	take_snap(ctx, &b);
 	if (ok && c0 >= 0 && c1 >= 0) {
 		double j = charged_j(ctx, &a, &b, c1 - c0, &pm, &below) / ok;
