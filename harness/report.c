@@ -150,10 +150,13 @@ static int report_run(int argc, char **argv)
 		pr_err("report: cannot write %s: %s", path, strerror(-r));
 		return 1;
 	}
-	for (int i = 0; i < ctx.nfigs; i++)
+	int drawn = 0;
+	for (int i = 0; i < ctx.nfigs; i++) {
+		drawn += ctx.figs[i].drawn;
 		if (!ctx.figs[i].drawn)
-			pr_info("figure %s not drawn: %s", ctx.figs[i].name, ctx.figs[i].note);
-	printf("report: %s\n", path);
+			pr_debug("figure %s not drawn: %s", ctx.figs[i].name, ctx.figs[i].note);
+	}
+	printf("report: %s (%d figures drawn, %d not: see the report)\n", path, drawn, ctx.nfigs - drawn);
 	return failed ? 1 : 0;
 }
 

@@ -352,6 +352,7 @@ int rd_timeseries(const struct rd_run *run, const char *target, const char *metr
 		p[k].t = s->t_s;
 		p[k].v = s->value;
 		snprintf(p[k].phase, sizeof(p[k].phase), "%s", s->phase);
+		snprintf(p[k].experiment, sizeof(p[k].experiment), "%s", s->experiment);
 		snprintf(p[k].method, sizeof(p[k].method), "%s", s->method);
 		snprintf(p[k].source, sizeof(p[k].source), "%s", s->source);
 		k++;

@@ -91,7 +91,8 @@ void rd_split_label(const char *label, char *target, size_t tcap, char *policy, 
 /* Time series of one run: points of metric for target, sorted by t. */
 struct rd_point {
 	double t, v;
-	char phase[16];
+	char phase[24];
+	char experiment[24];
 	char method[16];
 	char source[48];
 };
@@ -102,7 +103,7 @@ int rd_timeseries(const struct rd_run *run, const char *target, const char *metr
  * last at its last point). */
 struct rd_interval {
 	double t0, t1;
-	char phase[16];
+	char phase[24];
 };
 int rd_phase_intervals(const struct rd_point *p, size_t n, struct rd_interval **out, size_t *nout);
 /* "load:native" -> kind "load" (and target "native" when asked). */
