@@ -166,7 +166,7 @@ static int paper_run(int argc, char **argv)
 	char why[1400];
 	for (int i = 0; i < o.ndirs; i++)
 		if (rd_set_add(&set, o.dirs[i], why, sizeof(why)) < 0)
-			die_usage("paper: %s", why);
+			die_usage("paper: %s (make paper RUN=results/<dir> takes another run)", why);
 	int r;
 	if ((r = mkdir_p(o.figures)) < 0 || (r = mkdir_p(o.data)) < 0) {
 		pr_err("paper: cannot create %s or %s: %s", o.figures, o.data, strerror(-r));
