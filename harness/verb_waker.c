@@ -112,12 +112,15 @@ static int waker_verb(int argc, char **argv)
 		       "cold %lu, warm %lu, answered 502 %lu, 503 %lu, 504 %lu, state %s\n",
 		       n->boots, n->ready, n->crashes, n->timeouts, n->stops, n->cold, n->warm,
 		       n->rejected_502, n->rejected_503, n->rejected_504, wk_state_name(waker_state(w)));
+		printf("waker: descriptors held by open connections at exit: %d\n", waker_open_fds(w));
 		rc = r < 0 && r != -EINTR ? 1 : 0;
 	}
 	waker_close(w);
 	target_cleanup(&ti);
 	lab_close(&lab);
-	return zw_interrupted ? 130 : rc;
+	/* Serving until told to stop is this verb's job: SIGINT or SIGTERM
+	 * ends it normally. */
+	return rc;
 }
 
 static const struct verb waker_verb_row = {
@@ -126,7 +129,8 @@ static const struct verb waker_verb_row = {
 	.usage = "waker TARGET [--policy always-on|immediate|keep-alive:T|lambda|azure|knative]\n"
 		 "             [--listen ADDR:PORT] [--seconds S] [--queue N] [--max-conns N]\n"
 		 "             [--ready-timeout S] [--mem MIB]\n"
-		 "  Listens inside the lab namespace (default 127.0.0.1:9000, keep-alive:30), prints every\n"
+		 "  Listens inside the lab namespace (default 127.0.0.1:9000, keep-alive:30) until --seconds\n"
+		 "  pass or SIGINT/SIGTERM (a normal end, exit 0), prints every\n"
 		 "  state change (off, booting, serving, idle-warm, stopping) and, at the end, what it did.\n"
 		 "  Overload: at most --queue connections wait for a boot and --max-conns are relayed;\n"
 		 "  the rest get 503. A crash gets 502, no READY within the timeout 504.",

@@ -679,6 +679,11 @@ int waker_run(struct waker *w)
 		int n = epoll_wait(w->ep, evs, 128, timeout_ms);
 		if (n < 0 && errno != EINTR)
 			return -errno;
+		/* Deadlines first: a READY that comes in with the same batch as
+		 * its deadline is late, whatever the order the kernel listed
+		 * them in. */
+		wk_tick(&w->core, now_s());
+		drain_actions(w);
 		for (int i = 0; i < n; i++) {
 			enum tag_kind kind = (enum tag_kind)(evs[i].data.u64 & 7);
 			unsigned long id = (unsigned long)(evs[i].data.u64 >> 3);
