@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "doctor.h"
 #include "httpclient.h"
 #include "log.h"
 #include "proc.h"
@@ -195,6 +196,13 @@ int experiment_begin(struct exp_ctx *ctx, int argc, char **argv)
 	ctx->opt.accel = accel;
 	cJSON_AddStringToObject(ctx->run.meta, "accelerator", accel);
 	cJSON_AddStringToObject(ctx->run.meta, "accelerator_reason", why);
+	/* What this host could and could not measure, as doctor says it. */
+	struct doctor_report *doc = calloc(1, sizeof(*doc));
+	if (doc) {
+		doctor_collect(doc);
+		cJSON_AddItemToObject(ctx->run.meta, "doctor", doctor_json(doc));
+		free(doc);
+	}
 
 	struct meter_env env;
 	meter_env_default(&env);

@@ -230,8 +230,6 @@ static int suite_run(int argc, char **argv)
 			pr_warn("this build has no report verb; the results are in %s", dir);
 		else if (r != 0)
 			return 1;
-		else
-			printf("report: %s/report.md\n", dir);
 	}
 	return failures ? 1 : 0;
 }

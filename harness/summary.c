@@ -100,13 +100,14 @@ void summary_print(const struct run *run, const char *exp, const char *const *me
 				snprintf(ci, sizeof(ci), "(n<6)");
 			else
 				snprintf(ci, sizeof(ci), "[%s, %s]", lo, hi);
-			if (!strcmp(targets[t], base) || isnan(base_median) || base_median == 0) {
-				char bv[24];
-				fmt_value(bv, sizeof(bv), base_median);
+			char bv[24];
+			fmt_value(bv, sizeof(bv), base_median);
+			if (!strcmp(targets[t], base))
 				snprintf(ratio, sizeof(ratio), "1.00 (base %s %s)", bv, unit);
-			} else {
+			else if (isnan(base_median) || base_median == 0)
+				snprintf(ratio, sizeof(ratio), "n/a (base %s)", bv);
+			else
 				snprintf(ratio, sizeof(ratio), "%.2fx", s.median / base_median);
-			}
 			char unit_m[40];
 			snprintf(unit_m, sizeof(unit_m), "%s%s", unit, strcmp(method, "measured") ? "*" : "");
 			printf("%-22s %-10s %4zu %10s %10s %10s %21s %4zu %-10s %s\n", metrics[m], targets[t], s.n,
