@@ -30,12 +30,14 @@ UKNET_TEST_CFLAGS := -DUK_NET_HOST -Iunikernel/include -I$(UK_NET_DIR) \
 	-I$(LWIP_SRC)/include -Itests/unit $(UKNET_SAN)
 
 UNIT_TESTS += $(BUILD)/tests/test_uknet_virtq $(BUILD)/tests/test_uknet_config \
-	$(BUILD)/tests/test_uknet_socket $(BUILD)/tests/test_uknet_epoll
+	$(BUILD)/tests/test_uknet_socket $(BUILD)/tests/test_uknet_epoll \
+	$(BUILD)/tests/test_uknet_timers
 
 $(BUILD)/tests/test_uknet_virtq: $(UKNET_HOST)/net/virtq.o
 $(BUILD)/tests/test_uknet_config: $(UKNET_HOST)/net/net_config.o
 $(BUILD)/tests/test_uknet_socket: $(UKNET_HOST_STACK)
 $(BUILD)/tests/test_uknet_epoll: $(UKNET_HOST_STACK)
+$(BUILD)/tests/test_uknet_timers: $(UKNET_HOST_STACK)
 $(BUILD)/tests/test_uknet_%: CFLAGS += $(UKNET_TEST_CFLAGS)
 $(BUILD)/tests/test_uknet_%: | $(LWIP_STAMP)
 

@@ -44,6 +44,7 @@ int net_init(void)
 		return -EINVAL;
 	}
 
+	net_debug = cmdline_get("zw.net_debug", val, sizeof(val)) == 0 && strcmp(val, "0") != 0;
 	lwip_init();
 	net_timers_init();
 	net_poller_start();

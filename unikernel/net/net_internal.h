@@ -16,12 +16,16 @@ uint32_t net_prefix_mask(unsigned prefix);
 /* timers.c: lwIP's timers, armed only while something needs them. */
 void net_timers_init(void);
 /* A frame was sent or received on a real link: (re)starts ARP ageing,
- * catching up the seconds it was paused. */
+ * catching up the seconds it was paused, and wakes a quiet TCP timer. */
 void net_timers_link_activity(uint64_t now_ns);
+/* lwIP is about to see new segments (loopback): wakes a quiet TCP timer,
+ * bringing lwIP's slow clock up to date first. */
+void net_timers_tcp_activity(uint64_t now_ns);
 /* Runs what is due; returns nonzero if anything ran. */
 int net_timers_run(uint64_t now_ns);
 /* Next deadline (absolute time_ns), 0 when nothing is armed. */
 uint64_t net_timers_next(void);
+extern int net_debug;
 
 /* netpoll.c: the stack's poller. Devices register a drain function that
  * processes up to budget received frames, reclaims sent ones and refills

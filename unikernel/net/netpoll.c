@@ -53,6 +53,7 @@ int net_poll(void)
 		if (d->drain(NET_POLL_BUDGET) > 0)
 			progress = 1;
 	if (loopback_pending()) {
+		net_timers_tcp_activity(time_ns());
 		netif_poll_all();
 		progress = 1;
 	}

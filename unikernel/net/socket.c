@@ -103,6 +103,10 @@ int sock_flush_output(void)
 			n++;
 		}
 	}
+	/* Data now in flight (or waiting for the peer's window) needs the
+	 * TCP timer ticking: retransmission, persist probes. */
+	if (n)
+		net_timers_tcp_activity(time_ns());
 	return n;
 }
 

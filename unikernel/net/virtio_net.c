@@ -131,8 +131,13 @@ static int rx_drain(int budget)
 			rx_drop(p);
 			continue;
 		}
-		net_timers_link_activity(time_ns());
 		unsigned frame = len - vnet.hdr_len;
+		const uint8_t *eth = (const uint8_t *)p->payload + vnet.hdr_len;
+		/* Only what lwIP will look at (IPv4, ARP) restarts its timers:
+		 * stray IPv6 multicast from the host must not tick ARP and TCP
+		 * on an idle machine. */
+		if (eth[12] == 0x08 && (eth[13] == 0x00 || eth[13] == 0x06))
+			net_timers_link_activity(time_ns());
 		struct pbuf *up = NULL;
 		if (frame <= RX_COPYBREAK)
 			up = pbuf_alloc(PBUF_RAW, (u16_t)frame, PBUF_RAM);
