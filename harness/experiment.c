@@ -124,17 +124,27 @@ static void parse_args(struct exp_ctx *ctx, int argc, char **argv, struct parsed
 		die_usage("%s: no TARGET given (native, container, vm, unikernel or all)", e->name);
 }
 
+static void record_skip(struct exp_ctx *ctx, const char *target, const char *why);
+
 int experiment_select_targets(struct exp_ctx *ctx, char **names, int n)
 {
 	const struct target_ops *all[EXP_MAX_TARGETS];
 	int nall = target_list(all, EXP_MAX_TARGETS);
 	ctx->ntargets = 0;
+	ctx->nunavailable = 0;
 	for (int i = 0; i < n; i++) {
 		if (strcmp(names[i], "all") == 0) {
 			for (int j = 0; j < nall; j++) {
 				char why[1024];
+				if (all[j]->explicit_only)
+					continue;
 				if (all[j]->available(why, sizeof(why)) != 0) {
 					pr_warn("skipping %s: %s", all[j]->name, why);
+					if (ctx->nunavailable < EXP_MAX_TARGETS) {
+						snprintf(ctx->unavailable[ctx->nunavailable], 24, "%s", all[j]->name);
+						snprintf(ctx->unavailable_why[ctx->nunavailable], 256, "%.250s", why);
+						ctx->nunavailable++;
+					}
 					continue;
 				}
 				ctx->targets[ctx->ntargets++] = all[j];
@@ -187,6 +197,8 @@ int experiment_begin(struct exp_ctx *ctx, int argc, char **argv)
 		return r;
 	ctx->run_opened = 1;
 	cJSON_AddStringToObject(ctx->run.meta, "lab_netns", ctx->lab.netns);
+	for (int i = 0; i < ctx->nunavailable; i++)
+		record_skip(ctx, ctx->unavailable[i], ctx->unavailable_why[i]);
 	/* The accelerator decision is recorded with every run, whichever targets
 	 * it has: it is the first thing a reader of a VM number needs. */
 	char why[512];
@@ -384,6 +396,8 @@ void experiment_configure(struct exp_ctx *ctx, const struct experiment *e, int a
 	struct parsed p = { 0 };
 	parse_args(ctx, argc, argv, &p);
 	experiment_select_targets(ctx, p.names, p.nnames);
+	for (int i = 0; ctx->run_opened && i < ctx->nunavailable; i++)
+		record_skip(ctx, ctx->unavailable[i], ctx->unavailable_why[i]);
 }
 
 int experiment_main(const struct experiment *e, int argc, char **argv)

@@ -52,6 +52,10 @@ struct exp_ctx {
 	double seconds;              /* --seconds for time-based experiments */
 	void *priv;                  /* experiment's own state */
 	int failures;
+	/* Targets "all" left out because this host cannot run them, and why. */
+	int nunavailable;
+	char unavailable[EXP_MAX_TARGETS][24];
+	char unavailable_why[EXP_MAX_TARGETS][256];
 
 	/* Energy: the best meter this host has, a power time series labelled
 	 * "<phase>:<target>", and the host's idle power with no target running. */

@@ -69,7 +69,7 @@ void summary_print(const struct run *run, const char *exp, const char *const *me
 		return;
 	printf("\n%s — median, p5/p95, 95%% CI of the median; ratio = median / median of %s"
 	       " (else of the first target measured)\n", exp, preferred);
-	printf("%-22s %-10s %4s %10s %10s %10s %21s %4s %-10s %s\n", "metric", "target", "n", "median",
+	printf("%-22s %-15s %4s %10s %10s %10s %21s %4s %-10s %s\n", "metric", "target", "n", "median",
 	       "p5", "p95", "95% CI", "out", "unit", "ratio (base value)");
 	for (int m = 0; metrics && metrics[m]; m++) {
 		const char *unit = "", *method = "";
@@ -110,7 +110,7 @@ void summary_print(const struct run *run, const char *exp, const char *const *me
 				snprintf(ratio, sizeof(ratio), "%.2fx", s.median / base_median);
 			char unit_m[40];
 			snprintf(unit_m, sizeof(unit_m), "%s%s", unit, strcmp(method, "measured") ? "*" : "");
-			printf("%-22s %-10s %4zu %10s %10s %10s %21s %4zu %-10s %s\n", metrics[m], targets[t], s.n,
+			printf("%-22s %-15s %4zu %10s %10s %10s %21s %4zu %-10s %s\n", metrics[m], targets[t], s.n,
 			       med, p5, p95, ci, s.outliers, unit_m, ratio);
 		}
 	}

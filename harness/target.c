@@ -22,7 +22,7 @@
 #define DEFAULT_READY_TIMEOUT_S 60.0
 #define DEFAULT_HTTPD_PORT 8080
 
-static const char *const preferred_order[] = { "native", "container", "vm", "unikernel" };
+static const char *const preferred_order[] = { "native", "container", "vm", "unikernel", "unikernel-ring3" };
 
 const struct target_ops *target_find(const char *name)
 {

@@ -59,6 +59,8 @@ struct target_ops {
 	/* Instances share the host's network stack (native): each gets its own
 	 * port instead of its own address. */
 	int shares_network_stack;
+	/* A variant (e.g. unikernel-ring3) that "all" leaves out: run when named. */
+	int explicit_only;
 	/* Can this host run the kind at all? 0, or -1 with a reason and fix in why. */
 	int (*available)(char *why, size_t len);
 	/* Untimed one-off work: bundles, images, taps. */
