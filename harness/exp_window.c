@@ -22,7 +22,7 @@ int exp_sample_m(struct exp_ctx *ctx, const char *target, const char *metric, do
 		return 0;
 	struct sample s;
 	memset(&s, 0, sizeof(s));
-	snprintf(s.experiment, sizeof(s.experiment), "%s", ctx->exp->name);
+	snprintf(s.experiment, sizeof(s.experiment), "%s", exp_label(ctx));
 	snprintf(s.target, sizeof(s.target), "%s", target);
 	snprintf(s.metric, sizeof(s.metric), "%s", metric);
 	s.value = isnan(value) ? NAN : value;

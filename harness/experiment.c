@@ -273,12 +273,17 @@ void experiment_end(struct exp_ctx *ctx)
 	ctx->run_opened = 0;
 }
 
+const char *exp_label(const struct exp_ctx *ctx)
+{
+	return ctx->label[0] ? ctx->label : ctx->exp->name;
+}
+
 int exp_sample(struct exp_ctx *ctx, const char *target, const char *metric, double value,
 	       const char *unit, int rep, const char *source)
 {
 	if (rep < 0)
 		return 0; /* warm-up */
-	return run_addv(&ctx->run, ctx->exp->name, target, metric, value, unit, rep,
+	return run_addv(&ctx->run, exp_label(ctx), target, metric, value, unit, rep,
 			METHOD_MEASURED, source);
 }
 
@@ -385,6 +390,7 @@ int experiment_run(struct exp_ctx *ctx)
 void experiment_configure(struct exp_ctx *ctx, const struct experiment *e, int argc, char **argv)
 {
 	ctx->exp = e;
+	ctx->label[0] = '\0';
 	ctx->reps = e->default_reps;
 	ctx->warmup = e->default_warmup;
 	ctx->seconds = e->default_seconds;

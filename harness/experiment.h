@@ -42,6 +42,9 @@ struct experiment {
 
 struct exp_ctx {
 	const struct experiment *exp;
+	/* The experiment's name in samples.csv: its own name, or a profile
+	 * section's (e.g. "boot-16mib") when a suite runs it twice. */
+	char label[24];
 	struct lab lab;
 	struct run run;
 	int lab_opened, run_opened;
@@ -126,6 +129,9 @@ void experiment_end(struct exp_ctx *ctx);
 /* Resolves target names ("all" = every kind available here; unavailable
  * ones skipped with the reason recorded). Returns count or exits 2. */
 int experiment_select_targets(struct exp_ctx *ctx, char **names, int n);
+
+/* The experiment name samples are recorded under. */
+const char *exp_label(const struct exp_ctx *ctx);
 
 /* Adds a measured sample for the current experiment. */
 int exp_sample(struct exp_ctx *ctx, const char *target, const char *metric, double value,

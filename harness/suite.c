@@ -21,6 +21,7 @@
 
 struct suite_step {
 	const struct experiment *exp;
+	char label[24];         /* the section's name when it reuses an experiment */
 	char *argv[SUITE_MAX_ARGS];
 	int argc;
 	char storage[SUITE_MAX_ARGS][160];
@@ -51,10 +52,18 @@ static void add_arg(struct suite_step *st, const char *fmt, const char *a, const
 static void build_step(struct suite_step *st, const struct profile_section *sec, const char *targets)
 {
 	memset(st, 0, sizeof(*st));
-	st->exp = experiment_find(sec->name);
+	/* [boot-16mib] with experiment = boot runs boot again, recorded as
+	 * boot-16mib: experiments are data, a profile can vary them. */
+	const char *base = profile_get(sec, "experiment");
+	st->exp = experiment_find(base ? base : sec->name);
 	if (!st->exp)
-		die_usage("profile section [%s] is not an experiment", sec->name);
-	add_arg(st, "%s%s", sec->name, "");
+		die_usage("profile section [%s] is not an experiment (add experiment = NAME)", sec->name);
+	if (base) {
+		if (strlen(sec->name) >= sizeof(st->label))
+			die_usage("profile section name [%s] is too long", sec->name);
+		snprintf(st->label, sizeof(st->label), "%s", sec->name);
+	}
+	add_arg(st, "%s%s", st->exp->name, "");
 	char copy[256];
 	snprintf(copy, sizeof(copy), "%s", targets);
 	for (char *t = strtok(copy, " ,"); t; t = strtok(NULL, " ,"))
@@ -63,7 +72,7 @@ static void build_step(struct suite_step *st, const struct profile_section *sec,
 	double seconds = st->exp->default_seconds;
 	for (int i = 0; i < sec->nkeys; i++) {
 		const char *k = sec->key[i], *v = sec->value[i];
-		if (strcmp(k, "targets") == 0)
+		if (strcmp(k, "targets") == 0 || strcmp(k, "experiment") == 0)
 			continue;
 		if (strcmp(k, "n") == 0) {
 			add_arg(st, "-n%s%s", "", "");
@@ -111,7 +120,7 @@ static void draw_progress(struct exp_ctx *ctx, double fraction_of_step)
 		return; /* logs get a line every few seconds, terminals every step */
 	p->last_print = now_s();
 	fprintf(stderr, "%s[%s] %3.0f%% %-8s elapsed %s ETA %s%s", p->tty ? "\r" : "", bar, done * 100,
-		ctx->exp->name, el, et, p->tty ? "   " : "\n");
+		exp_label(ctx), el, et, p->tty ? "   " : "\n");
 	fflush(stderr);
 }
 
@@ -196,6 +205,7 @@ static int suite_run(int argc, char **argv)
 	int failures = 0;
 	for (int i = 0; rc == 0 && i < nsteps && !zw_interrupted; i++) {
 		experiment_configure(ctx, steps[i].exp, steps[i].argc, steps[i].argv);
+		snprintf(ctx->label, sizeof(ctx->label), "%s", steps[i].label);
 		progress.step_weight = steps[i].weight;
 		if (ctx->ntargets == 0) {
 			pr_warn("%s: no target available here, skipped", steps[i].exp->name);
@@ -205,7 +215,7 @@ static int suite_run(int argc, char **argv)
 			failures += ctx->failures;
 			if (progress.tty)
 				fputc('\n', stderr);
-			summary_print(&ctx->run, steps[i].exp->name, steps[i].exp->metrics, steps[i].exp->ratio_base);
+			summary_print(&ctx->run, exp_label(ctx), steps[i].exp->metrics, steps[i].exp->ratio_base);
 			fflush(stdout);
 			run_flush(&ctx->run);
 		}
