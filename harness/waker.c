@@ -25,8 +25,9 @@
 #define COPY_BUF        (16 * 1024)
 #define ANSWER_LINGER_S 2.0     /* a rejected client has this long to read its answer */
 #define LOOP_MAX_WAIT_S 0.2     /* interruption and exit polling granularity */
+#define PROBE_RETRY_S   0.01    /* between connection probes after READY */
 
-enum tag_kind { TAG_LISTEN, TAG_EVENT, TAG_CONSOLE, TAG_PIDFD, TAG_CLIENT, TAG_BACKEND };
+enum tag_kind { TAG_LISTEN, TAG_EVENT, TAG_CONSOLE, TAG_PIDFD, TAG_CLIENT, TAG_BACKEND, TAG_PROBE };
 
 /* What an epoll event is about: the kind in the low bits, a connection id
  * above them. An id, not a pointer: an earlier event of the same batch may
@@ -68,6 +69,8 @@ struct waker {
 	int lfd, ep, evfd, pidfd, spare_fd;
 	int port;
 	int console_registered;
+	int probe_fd;              /* READY seen: is the port reachable yet? */
+	double probe_at;           /* next probe; INFINITY when none is due */
 	int instance_up;           /* started and not yet stopped or reaped */
 	struct relay **live;       /* by connection id; NULL once closed */
 	struct waker_conn *conns;
@@ -510,6 +513,7 @@ static void console_unwatch(struct waker *w)
 }
 
 static void drain_actions(struct waker *w);
+static void probe_close(struct waker *w);
 
 static void instance_start(struct waker *w, double now)
 {
@@ -521,6 +525,7 @@ static void instance_start(struct waker *w, double now)
 		return;
 	}
 	w->instance_up = 1;
+	w->probe_at = INFINITY;
 	if (w->o.verbose)
 		fprintf(stderr, "waker: +%.3f s %s started, pid %d\n", now_s() - w->t0, w->ti->ops->name,
 			(int)w->ti->pid);
@@ -529,6 +534,8 @@ static void instance_start(struct waker *w, double now)
 
 static void instance_stop(struct waker *w)
 {
+	probe_close(w);
+	w->probe_at = INFINITY;
 	console_unwatch(w);
 	if (w->instance_up) {
 		target_stop(w->ti);
@@ -538,6 +545,54 @@ static void instance_stop(struct waker *w)
 		}
 	}
 	w->instance_up = 0;
+}
+
+/* READY on the console says the workload listens; a VM's or a container's
+ * network path may still be coming up. The instance counts as ready once a
+ * TCP connection to its port succeeds, probed every PROBE_RETRY_S until the
+ * boot deadline (the core's 504) or an exit (502). */
+static void probe_close(struct waker *w)
+{
+	if (w->probe_fd >= 0) {
+		epoll_ctl(w->ep, EPOLL_CTL_DEL, w->probe_fd, NULL);
+		close(w->probe_fd);
+	}
+	w->probe_fd = -1;
+}
+
+static void probe_start(struct waker *w)
+{
+	w->probe_at = INFINITY;
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)w->ti->port) };
+	if (inet_pton(AF_INET, w->ti->addr, &sa.sin_addr) != 1)
+		return;
+	w->probe_fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (w->probe_fd < 0) {
+		w->probe_at = now_s() + PROBE_RETRY_S;
+		return;
+	}
+	struct epoll_event ev = { .events = EPOLLOUT, .data.u64 = tag(TAG_PROBE, 0) };
+	if ((connect(w->probe_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 && errno != EINPROGRESS) ||
+	    epoll_ctl(w->ep, EPOLL_CTL_ADD, w->probe_fd, &ev) < 0) {
+		probe_close(w);
+		w->probe_at = now_s() + PROBE_RETRY_S;
+	}
+}
+
+static void probe_event(struct waker *w, uint32_t ev)
+{
+	if (w->probe_fd < 0)
+		return;
+	int err = 0;
+	socklen_t len = sizeof(err);
+	getsockopt(w->probe_fd, SOL_SOCKET, SO_ERROR, &err, &len);
+	probe_close(w);
+	if (err || (ev & (EPOLLERR | EPOLLHUP))) {
+		w->probe_at = now_s() + PROBE_RETRY_S;
+		return;
+	}
+	if (w->core.state == WK_BOOTING)
+		wk_ready(&w->core, now_s());
 }
 
 /* The console or the process has news: READY, or an exit nobody asked for. */
@@ -560,8 +615,8 @@ static void instance_poll(struct waker *w)
 	 * forgets a closed descriptor by itself. */
 	if (w->ti->out_fd < 0)
 		w->console_registered = 0;
-	if (r == 1 && w->core.state == WK_BOOTING)
-		wk_ready(&w->core, now_s());
+	if (r == 1 && w->core.state == WK_BOOTING && w->probe_fd < 0 && isinf(w->probe_at))
+		probe_start(w);
 }
 
 /* ---- actions ---- */
@@ -670,7 +725,7 @@ int waker_run(struct waker *w)
 	drain_actions(w);
 	while (!w->stop && !zw_interrupted) {
 		double now = now_s();
-		double wait = wk_next_deadline(&w->core) - now;
+		double wait = fmin(wk_next_deadline(&w->core), w->probe_at) - now;
 		if (!(wait < LOOP_MAX_WAIT_S))
 			wait = LOOP_MAX_WAIT_S;
 		if (w->answering && wait > 0.05)
@@ -703,6 +758,9 @@ int waker_run(struct waker *w)
 			case TAG_PIDFD:
 				instance_poll(w);
 				break;
+			case TAG_PROBE:
+				probe_event(w, evs[i].events);
+				break;
 			case TAG_CLIENT:
 			case TAG_BACKEND:
 				/* An earlier event in this batch may have closed it. */
@@ -715,6 +773,8 @@ int waker_run(struct waker *w)
 		/* Without pidfd (old kernels) an exit is only seen by polling. */
 		if (w->instance_up && w->pidfd < 0)
 			instance_poll(w);
+		if (w->instance_up && w->core.state == WK_BOOTING && w->probe_fd < 0 && now_s() >= w->probe_at)
+			probe_start(w);
 		now = now_s();
 		wk_tick(&w->core, now);
 		drain_actions(w);
@@ -832,7 +892,8 @@ int waker_open(struct waker **out, struct target_instance *ti, const struct wake
 	if (w->o.cfg.ready_timeout_s <= 0)
 		w->o.cfg.ready_timeout_s = ti->opt.ready_timeout_s;
 	w->ti = ti;
-	w->lfd = w->ep = w->evfd = w->pidfd = w->spare_fd = -1;
+	w->lfd = w->ep = w->evfd = w->pidfd = w->spare_fd = w->probe_fd = -1;
+	w->probe_at = INFINITY;
 	double now = now_s();
 	w->t0 = now;
 	int r = wk_init(&w->core, &w->o.cfg, now);
