@@ -129,7 +129,7 @@ cJSON *oci_config(const struct oci_spec *spec)
 	return c;
 }
 
-static int copy_file(const char *src, const char *dst, mode_t mode)
+int oci_copy_file(const char *src, const char *dst, mode_t mode)
 {
 	int in = open(src, O_RDONLY | O_CLOEXEC);
 	if (in < 0)
@@ -171,7 +171,7 @@ int oci_bundle_create(const char *bundle, const char *binary, const char *name,
 		mkdir(path, 0755);
 	}
 	snprintf(path, sizeof(path), "%s/rootfs/%s", bundle, name);
-	int r = copy_file(binary, path, 0755);
+	int r = oci_copy_file(binary, path, 0755);
 	if (r < 0) {
 		pr_err("cannot copy %s into the bundle: %s", binary, strerror(-r));
 		return r;

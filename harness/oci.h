@@ -3,6 +3,7 @@
 #ifndef ZW_OCI_H
 #define ZW_OCI_H
 #include <stddef.h>
+#include <sys/types.h>
 
 struct cJSON;
 
@@ -24,6 +25,8 @@ struct cJSON *oci_config(const struct oci_spec *spec);
 int oci_bundle_create(const char *bundle, const char *binary, const char *name,
 		      const struct oci_spec *spec);
 void oci_bundle_remove(const char *bundle);
+/* Byte-for-byte copy (the workload into a bundle, a page into a docroot). */
+int oci_copy_file(const char *src, const char *dst, mode_t mode);
 
 /* The runtime to use ("crun" or "runc"), decided once per process by
  * starting a trivial container with each; NULL if neither works. why gets

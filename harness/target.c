@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "account.h"
+#include "httpclient.h"
 #include "lab.h"
 #include "log.h"
 #include "proc.h"
@@ -22,7 +23,7 @@
 #define DEFAULT_READY_TIMEOUT_S 60.0
 #define DEFAULT_HTTPD_PORT 8080
 
-static const char *const preferred_order[] = { "native", "container", "vm", "unikernel", "unikernel-ring3" };
+static const char *const preferred_order[] = { "native", "container", "vm", "unikernel", "unikernel-ring3", "nginx" };
 
 const struct target_ops *target_find(const char *name)
 {
@@ -224,6 +225,11 @@ int target_wait_ready(struct target_instance *ti, double timeout_s)
 	char line[1024];
 	for (;;) {
 		target_pump_console(ti);
+		struct http_result res;
+		if (ti->ops->ready_by_http && http_get(ti->addr, ti->port, "/", 0.2, &res) == 0) {
+			ti->t_ready = now_s();
+			return 0;
+		}
 		while (console_next_line(&ti->console, line, sizeof(line))) {
 			int port;
 			if (parse_ready(line, &port)) {

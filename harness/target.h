@@ -61,6 +61,9 @@ struct target_ops {
 	int shares_network_stack;
 	/* A variant (e.g. unikernel-ring3) that "all" leaves out: run when named. */
 	int explicit_only;
+	/* The server prints no READY line (a third-party reference server):
+	 * ready means it answers HTTP on addr:port. */
+	int ready_by_http;
 	/* Can this host run the kind at all? 0, or -1 with a reason and fix in why. */
 	int (*available)(char *why, size_t len);
 	/* Untimed one-off work: bundles, images, taps. */

@@ -144,3 +144,8 @@ void http_date_format(char *out, time_t t)
 	*p++ = (char)('0' + tm.tm_sec % 10);
 	memcpy(p, " GMT", 5);
 }
+
+const char *http_page(void)
+{
+	return page;
+}

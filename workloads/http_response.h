@@ -21,6 +21,10 @@ int http_route(const struct http_request *req);
 size_t http_response_build(char *out, int status, bool head, bool keep_alive,
 			   const char *date);
 
+/* The page GET / returns (HTTP_PAGE_BYTES bytes, not NUL-terminated in
+ * use), so other servers can be given the very same bytes. */
+const char *http_page(void);
+
 /* IMF-fixdate of t, NUL-terminated: out holds HTTP_DATE_LEN + 1 bytes. */
 void http_date_format(char *out, time_t t);
 

@@ -12,7 +12,15 @@ SYSBENCH_SRCS := sysbench.c latency.c cli.c
 HTTPD_OBJS    := $(HTTPD_SRCS:%.c=$(WL_DIR)/obj/%.o)
 SYSBENCH_OBJS := $(SYSBENCH_SRCS:%.c=$(WL_DIR)/obj/%.o)
 
-workloads: $(WL_DIR)/httpd $(WL_DIR)/sysbench
+workloads: $(WL_DIR)/httpd $(WL_DIR)/sysbench $(WL_DIR)/index.html
+
+# httpd's page as a file, byte for byte, for servers compared against it
+# (the nginx target serves it).
+$(WL_DIR)/index.html: workloads/page_dump.c workloads/http_response.c workloads/http_response.h
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE workloads/page_dump.c workloads/http_response.c \
+		-o $(WL_DIR)/page_dump
+	$(WL_DIR)/page_dump > $@.tmp && mv $@.tmp $@
 
 $(WL_DIR)/httpd: $(HTTPD_OBJS)
 	$(MUSL_CC) $(WL_LDFLAGS) $^ -o $@

@@ -1,0 +1,203 @@
+#include "claims.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "results.h"
+#include "stats.h"
+#include "verb.h"
+
+/* value(a) OP factor × value(b), or value(a) OP factor when b is absent. */
+struct metric_ref {
+	const char *experiment, *target, *metric;
+};
+
+struct claim {
+	const char *id;
+	const char *text;
+	struct metric_ref a, b;
+	const char *meta_path;  /* instead of a: a number in meta.json ("targets.unikernel.kernel_stripped_bytes") */
+	int at_most;            /* 1: a <= factor·b; 0: a >= factor·b */
+	double factor;
+};
+
+static const struct claim claims[] = {
+	{ "2-nginx", "httpd serves >= 0.8x the requests/s of Debian's nginx (same page, same wrk load)",
+	  { "nginx-compare", "native", "requests_per_s" }, { "nginx-compare", "nginx", "requests_per_s" },
+	  NULL, 0, 0.8 },
+	{ "3-image", "unikernel image (stripped kernel + lwIP) <= 512 KiB",
+	  { NULL, NULL, NULL }, { NULL, NULL, NULL }, "targets.unikernel.kernel_stripped_bytes", 1, 512 * 1024 },
+	{ "3-16mib", "unikernel boots and serves with 16 MiB of guest RAM",
+	  { "boot-16mib", "unikernel", "first_200_ms" }, { NULL, NULL, NULL }, NULL, 0, 0 },
+	{ "3-boot", "unikernel launch -> first HTTP 200 <= 1/20 of the Linux VM's (same VMM and accelerator)",
+	  { "boot", "unikernel", "first_200_ms" }, { "boot", "vm", "first_200_ms" }, NULL, 1, 1.0 / 20 },
+	{ "3-syscall", "ring-0 no-op syscall (getppid) <= 1/5 of the Linux VM guest's",
+	  { "syscall", "unikernel", "getppid_ns" }, { "syscall", "vm", "getppid_ns" }, NULL, 1, 1.0 / 5 },
+	{ "3-ring3", "ring 3 reported beside ring 0 (getppid, ring 3 vs ring 0)",
+	  { "syscall", "unikernel-ring3", "getppid_ns" }, { "syscall", "unikernel", "getppid_ns" }, NULL, 0, 0 },
+	{ "3-rps", "unikernel HTTP requests/s >= the Linux VM's (same wrk settings)",
+	  { "load", "unikernel", "requests_per_s" }, { "load", "vm", "requests_per_s" }, NULL, 0, 1.0 },
+	{ "3-idle-irq", "idle unikernel: 0 timer interrupts/s",
+	  { "idle", "unikernel", "guest_timer_irqs_per_s" }, { NULL, NULL, NULL }, NULL, 1, 0 },
+	{ "3-idle-cpu", "idle unikernel: QEMU uses <= 1% of one CPU",
+	  { "idle", "unikernel", "cpu_pct" }, { NULL, NULL, NULL }, NULL, 1, 1.0 },
+	{ "5-sampler", "power sampler overhead < 0.5% of a CPU at 10 Hz",
+	  { NULL, "host", "sampler_cpu_pct" }, { NULL, NULL, NULL }, NULL, 1, 0.5 },
+};
+
+const char *claim_verdict_name(enum claim_verdict v)
+{
+	return v == CLAIM_MET ? "met" : v == CLAIM_NOT_MET ? "not met" : v == CLAIM_REPORTED ? "reported" : "not measured";
+}
+
+/* Median of the matching samples (experiment NULL matches any); method and
+ * unit of the last one. */
+static int median_of(const struct sample *s, size_t n, const struct metric_ref *r, double *median,
+		     const char **unit, const char **method)
+{
+	double *v = malloc((n + 1) * sizeof(double));
+	size_t k = 0;
+	if (!v)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if ((r->experiment && strcmp(s[i].experiment, r->experiment)) || strcmp(s[i].target, r->target) ||
+		    strcmp(s[i].metric, r->metric) || isnan(s[i].value))
+			continue;
+		if (s[i].phase[0] && strcmp(r->metric, "sampler_cpu_pct"))
+			continue;
+		v[k++] = s[i].value;
+		*unit = s[i].unit;
+		*method = s[i].method;
+	}
+	if (k)
+		*median = stats_median(v, k);
+	free(v);
+	return k ? 0 : -1;
+}
+
+static const cJSON *meta_lookup(const cJSON *meta, const char *path)
+{
+	char copy[128];
+	snprintf(copy, sizeof(copy), "%s", path);
+	const cJSON *o = meta;
+	for (char *k = strtok(copy, "."); k && o; k = strtok(NULL, "."))
+		o = cJSON_GetObjectItemCaseSensitive(o, k);
+	return o;
+}
+
+static void evaluate(const struct claim *c, const struct sample *s, size_t n, const cJSON *meta,
+		     struct claim_result *r)
+{
+	r->id = c->id;
+	r->text = c->text;
+	r->verdict = CLAIM_NOT_MEASURED;
+	double a, b = NAN;
+	const char *ua = "", *ma = "measured", *ub = "", *mb = "";
+	if (c->meta_path) {
+		const cJSON *v = meta ? meta_lookup(meta, c->meta_path) : NULL;
+		if (!cJSON_IsNumber(v)) {
+			snprintf(r->evidence, sizeof(r->evidence), "%s not in meta.json", c->meta_path);
+			return;
+		}
+		a = v->valuedouble;
+		ua = "bytes";
+	} else if (median_of(s, n, &c->a, &a, &ua, &ma) < 0) {
+		snprintf(r->evidence, sizeof(r->evidence), "no %s/%s/%s in the run",
+			 c->a.experiment ? c->a.experiment : "*", c->a.target, c->a.metric);
+		return;
+	}
+	if (c->b.metric && median_of(s, n, &c->b, &b, &ub, &mb) < 0) {
+		snprintf(r->evidence, sizeof(r->evidence), "no %s/%s/%s in the run", c->b.experiment,
+			 c->b.target, c->b.metric);
+		return;
+	}
+	if (c->b.metric && c->factor == 0) {
+		/* Reported beside, not judged. */
+		snprintf(r->evidence, sizeof(r->evidence), "%s %.4g %s vs %s %.4g %s (ratio %.2f)", c->a.target, a,
+			 ua, c->b.target, b, ub, a / b);
+		r->verdict = CLAIM_REPORTED;
+		return;
+	}
+	if (!c->b.metric && c->factor == 0 && !c->at_most) {
+		snprintf(r->evidence, sizeof(r->evidence), "median %.4g %s (%s)", a, ua, ma);
+		r->verdict = CLAIM_REPORTED;
+		return;
+	}
+	double limit = c->b.metric ? c->factor * b : c->factor;
+	int ok = c->at_most ? a <= limit : a >= limit;
+	if (c->b.metric)
+		snprintf(r->evidence, sizeof(r->evidence), "%s %.4g %s / %s %.4g %s = %.3f (limit %s %.3f; %s)",
+			 c->a.target, a, ua, c->b.target, b, ub, a / b, c->at_most ? "<=" : ">=", c->factor,
+			 ma);
+	else
+		snprintf(r->evidence, sizeof(r->evidence), "%.4g %s (limit %s %.4g; %s)", a, ua,
+			 c->at_most ? "<=" : ">=", limit, ma);
+	r->verdict = ok ? CLAIM_MET : CLAIM_NOT_MET;
+}
+
+int claims_evaluate(const struct sample *s, size_t n, const cJSON *meta, struct claim_result *out, int max)
+{
+	int k = 0;
+	for (size_t i = 0; i < sizeof(claims) / sizeof(claims[0]) && k < max; i++)
+		evaluate(&claims[i], s, n, meta, &out[k++]);
+	return k;
+}
+
+void claims_markdown(const struct claim_result *r, int n, FILE *out)
+{
+	fprintf(out, "| id | target from the issues | verdict | evidence (medians) |\n|---|---|---|---|\n");
+	for (int i = 0; i < n; i++)
+		fprintf(out, "| %s | %s | %s | %s |\n", r[i].id, r[i].text, claim_verdict_name(r[i].verdict),
+			r[i].evidence);
+}
+
+static cJSON *read_meta(const char *dir)
+{
+	char path[1100];
+	snprintf(path, sizeof(path), "%s/meta.json", dir);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	long len = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	char *buf = malloc((size_t)len + 1);
+	cJSON *j = NULL;
+	if (buf && fread(buf, 1, (size_t)len, f) == (size_t)len) {
+		buf[len] = '\0';
+		j = cJSON_Parse(buf);
+	}
+	free(buf);
+	fclose(f);
+	return j;
+}
+
+static int claims_run(int argc, char **argv)
+{
+	if (argc != 2)
+		die_usage("claims: expected one RUN_DIR");
+	char path[1100];
+	snprintf(path, sizeof(path), "%s/samples.csv", argv[1]);
+	struct sample *s;
+	size_t n;
+	if (results_read_csv(path, &s, &n) < 0)
+		die_usage("claims: %s is not a run directory (no readable samples.csv)", argv[1]);
+	cJSON *meta = read_meta(argv[1]);
+	struct claim_result r[32];
+	int k = claims_evaluate(s, n, meta, r, 32);
+	claims_markdown(r, k, stdout);
+	cJSON_Delete(meta);
+	free(s);
+	return 0;
+}
+
+static const struct verb claims_verb = {
+	.name = "claims",
+	.summary = "evaluate the targets the issues set against a run (benchmarks, not tests)",
+	.usage = "claims RUN_DIR\n  prints a markdown table: each target, met / not met / not measured, and the medians",
+	.run = claims_run,
+};
+VERB_REGISTER(claims_verb);
