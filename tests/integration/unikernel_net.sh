@@ -5,8 +5,9 @@
 #   GET / is 200 with the 612-byte page; two requests on one kept-alive
 #   connection; 1000 connections open at once, each answered; idle after a
 #   server-side close (TIME_WAIT): no timer interrupts over 5 s;
-#   3000 garbage Ethernet frames (random bytes, runts, frames to our MAC and
-#   IP with broken headers, random TCP segments to the server's port): the
+#   3000 garbage Ethernet frames (random bytes, runts, oversized frames,
+#   frames to our MAC and IP with broken headers, random TCP segments to the
+#   server's port): the
 #   server still answers; a 3-second wrk run completes without errors.
 # Then two short boots: a 4-entry transmit ring (the full-ring path: the
 # transmit interrupt and the retry of refused segments) under wrk, and the
@@ -57,6 +58,8 @@ nsexec ip tuntap add dev "$TAP" mode tap || skip "cannot create a tap device"
 # No IPv6 chatter (router solicitations, MLD) on the lab link: the idle
 # check counts every wakeup.
 nsexec sysctl -qw "net.ipv6.conf.$TAP.disable_ipv6=1" 2>/dev/null
+# Jumbo frames from the host side, so oversized frames reach the device.
+nsexec ip link set "$TAP" mtu 9000
 nsexec ip addr add "$HOSTIP/24" dev "$TAP"
 nsexec ip link set "$TAP" up
 
@@ -168,8 +171,10 @@ def cmd_frames(tap, guest_mac, count):
     sent = 0
     kinds = {}
     for i in range(count):
-        kind = i % 6
-        if kind == 0:    # random bytes, random length
+        kind = i % 7
+        if kind == 6:    # oversized: the tap's MTU is raised for these
+            f = mac + me + b"\x08\x00" + bytes(rnd.getrandbits(8) for _ in range(rnd.randint(1501, 8000)))
+        elif kind == 0:  # random bytes, random length
             f = bytes(rnd.getrandbits(8) for _ in range(rnd.randint(14, 1514)))
         elif kind == 1:  # runts
             f = bytes(rnd.getrandbits(8) for _ in range(rnd.randint(1, 20)))
