@@ -601,6 +601,37 @@ static void record_phases(struct exp_ctx *ctx, const char *t, int rep, const str
 	}
 }
 
+/* Every request of the trace, one row each, beside samples.csv:
+ * requests-scale-<target>-<rep>.csv. Times in seconds from the trace's
+ * start; the waker's columns are empty when no record matched. */
+static void write_requests(struct exp_ctx *ctx, const char *t, int rep, const struct lg_request *q, size_t n,
+			   const long *match, const struct waker_conn *c, double t0)
+{
+	size_t cap = 256 + n * 200, len = 0;
+	char *buf = malloc(cap);
+	if (!buf)
+		return;
+	len += (size_t)snprintf(buf + len, cap - len,
+				"request,sched_s,send_s,first_byte_s,end_s,latency_ms,status,error,cold,"
+				"waker_accept_s,waker_relay_s,waker_status,client_port\n");
+	for (size_t i = 0; i < n && len < cap; i++) {
+		const struct waker_conn *k = match[i] >= 0 ? &c[match[i]] : NULL;
+		char wk[96] = ",,";
+		if (k)
+			snprintf(wk, sizeof(wk), "%.6f,%.6f,%d", k->t_accept - t0,
+				 isnan(k->t_relay) ? NAN : k->t_relay - t0, k->status);
+		len += (size_t)snprintf(buf + len, cap - len, "%zu,%.6f,%.6f,%.6f,%.6f,%.3f,%d,%d,%s,%s,%d\n", i,
+					q[i].sched_s, q[i].send_s, q[i].first_byte_s, q[i].end_s,
+					lg_latency(&q[i]) * 1e3, q[i].status, q[i].error,
+					k ? (k->cold ? "cold" : "warm") : "", wk, q[i].local_port);
+	}
+	char path[1200];
+	snprintf(path, sizeof(path), "%s/requests-scale-%s-%d.csv", ctx->run.dir, t, rep);
+	if (len < cap && write_file_atomic(path, buf, len) < 0)
+		pr_warn("scale: cannot write %s", path);
+	free(buf);
+}
+
 struct trace_tally {
 	size_t n, ok, cold, matched, errors;
 	double p50, p99, cold_med;
@@ -639,6 +670,7 @@ static int run_trace(struct exp_ctx *ctx, struct target_instance *ti, int rep, s
 	struct snap a, b;
 	take_snap(ctx, &a);
 	double t0 = now_s();
+	o.t0_out = &t0;
 	r = loadgen_run(&o, reqs, n);
 	take_snap(ctx, &b);
 	phase_end(&acc);
@@ -648,9 +680,10 @@ static int run_trace(struct exp_ctx *ctx, struct target_instance *ti, int rep, s
 	const struct waker_conn *c;
 	size_t nc = waker_conns(w, &c);
 	unsigned char *used = calloc(nc ? nc : 1, 1);
-	for (size_t i = 0; used && i < n; i++) {
+	long *match = calloc(n ? n : 1, sizeof(long));
+	for (size_t i = 0; used && match && i < n; i++) {
 		struct lg_request *q = &reqs[i];
-		long k = match_conn(q, t0, c, nc, used);
+		long k = match[i] = match_conn(q, t0, c, nc, used);
 		int ok = !q->error && q->status == 200;
 		tt->n++;
 		if (!ok)
@@ -668,13 +701,14 @@ static int run_trace(struct exp_ctx *ctx, struct target_instance *ti, int rep, s
 			/* The waker's side: from accept to relaying (the boot it waited for). */
 			exp_sample(ctx, t, "trace_cold_wait_ms", (c[k].t_relay - c[k].t_accept) * 1e3, "ms", rep,
 				   "waker:records");
-			exp_sample(ctx, t, "trace_cold_accept_ms", (c[k].t_accept - t0 - q->sched_s) * 1e3, "ms", rep,
-				   "waker:records");
 		} else if (k >= 0) {
 			exp_sample(ctx, t, "trace_warm_ms", ms, "ms", rep, "loadgen:open-loop");
 		}
 	}
 	free(used);
+	if (match && rep >= 0)
+		write_requests(ctx, t, rep, reqs, n, match, c, t0);
+	free(match);
 	const struct wk_counters *wc = waker_counters(w);
 	qsort(lat, tt->ok, sizeof(double), cmp_double);
 	if (tt->ok) {

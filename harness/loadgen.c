@@ -278,6 +278,8 @@ int loadgen_run(const struct lg_options *opt, struct lg_request *reqs, size_t n)
 		g.conns[i].req = -1;
 	}
 	g.t0 = now_s();
+	if (o.t0_out)
+		*o.t0_out = g.t0;
 	struct epoll_event evs[256];
 	while (g.done < n && !zw_interrupted) {
 		double now = rel_now(&g);

@@ -24,6 +24,7 @@ struct lg_options {
 	int keepalive;         /* reuse idle connections (default: a new connection per request) */
 	double timeout_s;      /* per request, from its scheduled time; default 30 */
 	int cpu;               /* pin the generator to this CPU, -1 none */
+	double *t0_out;        /* if set, gets the now_s() that request times count from */
 };
 
 /* Runs until every request finished or timed out. Returns 0 or -errno for a

@@ -169,6 +169,14 @@ cold=$(grep "^scale,native,cold_starts," "$csv" | cut -d, -f4)
 awk -v c="$cold" 'BEGIN { exit !(c >= 1) }' || fail "no cold start in the trace"
 grep -q "^scale,native,trace_warm_ms," "$csv" || fail "no warm request in the trace"
 grep -q "^scale,native,errors,0," "$csv" || fail "trace requests failed"
+# Every request, one row: scheduled, send, first byte, end, status, cold or warm.
+req=$run/requests-scale-native-0.csv
+head -1 "$req" | grep -q '^request,sched_s,send_s,first_byte_s,end_s,latency_ms,status,error,cold,' ||
+	fail "no per-request CSV"
+n_sched=$(grep -oE '"requests_scheduled":[[:space:]]*[0-9]+' "$run/meta.json" | grep -oE '[0-9]+$')
+[ "$(($(wc -l <"$req") - 1))" = "$n_sched" ] || fail "per-request CSV rows != scheduled requests ($n_sched)"
+# Each boot was woken by a request; more may have waited for the same boot.
+[ "$(grep -c ',cold,' "$req")" -ge "$cold" ] || fail "fewer cold requests than cold starts"
 assert_clean
 
 # --- bad input: a trace file with a bad line, a bad policy ---
