@@ -41,6 +41,62 @@ static char *slurp(const char *path, size_t *len)
 	return buf;
 }
 
+/* The configuration a run records for its experiment (meta "scale":
+ * {"policy", "trace"}): the first such object found. */
+static void variant_of(struct rd_run *run)
+{
+	static const char *const exps[] = { "scale", NULL };
+	for (int i = 0; exps[i]; i++) {
+		cJSON *o = rd_meta_obj(run, exps[i]);
+		if (!cJSON_IsObject(o))
+			continue;
+		cJSON *p = cJSON_GetObjectItemCaseSensitive(o, "policy");
+		cJSON *t = cJSON_GetObjectItemCaseSensitive(o, "trace");
+		if (!cJSON_IsString(p) && !cJSON_IsString(t))
+			continue;
+		snprintf(run->variant_exp, sizeof(run->variant_exp), "%s", exps[i]);
+		snprintf(run->variant, sizeof(run->variant), "%s/%s", cJSON_IsString(p) ? p->valuestring : "-",
+			 cJSON_IsString(t) ? t->valuestring : "-");
+		return;
+	}
+}
+
+void rd_run_group(const struct rd_run *run, const char *exp, char *out, size_t cap)
+{
+	if (run->variant[0] && exp && !strcmp(exp, run->variant_exp))
+		snprintf(out, cap, "%s/%s", run->host, run->variant);
+	else
+		snprintf(out, cap, "%s", run->host);
+}
+
+static int in_group(const struct rd_run *run, const char *exp, const char *group)
+{
+	if (!group)
+		return 1;
+	/* "vm|any": every configuration of host vm, for quantities that do not
+	 * depend on it. */
+	size_t gl = strlen(group);
+	if (gl >= 4 && !strcmp(group + gl - 4, "|any"))
+		return strlen(run->host) == gl - 4 && !strncmp(run->host, group, gl - 4);
+	char g[2 * RD_NAME + 2];
+	rd_run_group(run, exp, g, sizeof(g));
+	return strcmp(g, group) == 0;
+}
+
+void rd_group_title(const char *group, char *out, size_t cap)
+{
+	const char *a = strchr(group, '/');
+	const char *b = a ? strchr(a + 1, '/') : NULL;
+	if (!a || !b) {
+		snprintf(out, cap, "%s", group);
+		return;
+	}
+	int np = (int)(b - a - 1);
+	int has_p = !(np == 1 && a[1] == '-'), has_t = strcmp(b + 1, "-") != 0;
+	snprintf(out, cap, "%.*s%s%.*s%s%s", (int)(a - group), group, has_p ? ", policy " : "", has_p ? np : 0,
+		 a + 1, has_t ? ", trace " : "", has_t ? b + 1 : "");
+}
+
 int rd_run_load(const char *dir, struct rd_run *run, char *why, size_t cap)
 {
 	memset(run, 0, sizeof(*run));
@@ -78,6 +134,7 @@ int rd_run_load(const char *dir, struct rd_run *run, char *why, size_t cap)
 	}
 	const char *host = rd_meta_str(run, "host");
 	snprintf(run->host, sizeof(run->host), "%s", *host ? host : "unknown");
+	variant_of(run);
 
 	snprintf(path, sizeof(path), "%s/samples.csv", run->dir);
 	int r = results_read_csv(path, &run->s, &run->n);
@@ -151,12 +208,27 @@ void rd_experiments(const struct rd_set *set, struct rd_names *out)
 			names_add(out, set->runs[i].s[j].experiment);
 }
 
-void rd_targets(const struct rd_set *set, const char *host, const char *exp, struct rd_names *out)
+void rd_groups(const struct rd_set *set, const char *exp, struct rd_names *out)
 {
 	out->n = 0;
 	for (int i = 0; i < set->nruns; i++) {
 		const struct rd_run *r = &set->runs[i];
-		if (host && strcmp(r->host, host) != 0)
+		for (size_t j = 0; j < r->n; j++)
+			if (!rd_is_series_row(&r->s[j]) && strcmp(r->s[j].experiment, exp) == 0) {
+				char g[2 * RD_NAME + 2];
+				rd_run_group(r, exp, g, sizeof(g));
+				names_add(out, g);
+				break;
+			}
+	}
+}
+
+void rd_targets(const struct rd_set *set, const char *group, const char *exp, struct rd_names *out)
+{
+	out->n = 0;
+	for (int i = 0; i < set->nruns; i++) {
+		const struct rd_run *r = &set->runs[i];
+		if (!in_group(r, exp, group))
 			continue;
 		for (size_t j = 0; j < r->n; j++)
 			if (!rd_is_series_row(&r->s[j]) && strcmp(r->s[j].experiment, exp) == 0)
@@ -220,7 +292,7 @@ static int push(struct rd_series *out, size_t *cap, double v, int rep, int run)
 	return 0;
 }
 
-int rd_collect(const struct rd_set *set, const char *host, const char *exp, const char *target,
+int rd_collect(const struct rd_set *set, const char *group, const char *exp, const char *target,
 	       const char *metric, struct rd_series *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -228,7 +300,7 @@ int rd_collect(const struct rd_set *set, const char *host, const char *exp, cons
 	int seen_measured = 0, seen_estimated = 0, seen_other = 0;
 	for (int i = 0; i < set->nruns; i++) {
 		const struct rd_run *r = &set->runs[i];
-		if (host && strcmp(r->host, host) != 0)
+		if (!in_group(r, exp, group))
 			continue;
 		int contributed = 0;
 		for (size_t j = 0; j < r->n; j++) {
@@ -284,7 +356,7 @@ int rd_series_estimated(const struct rd_series *s)
 	return strcmp(s->method, METHOD_ESTIMATED) == 0 || strcmp(s->method, "mixed") == 0;
 }
 
-const char *rd_pick_base(const struct rd_set *set, const char *host, const char *exp,
+const char *rd_pick_base(const struct rd_set *set, const char *group, const char *exp,
 			 const char *metric, const struct rd_names *targets)
 {
 	const char *first = NULL;
@@ -293,7 +365,7 @@ const char *rd_pick_base(const struct rd_set *set, const char *host, const char 
 		if (strcmp(name, "host") == 0)
 			continue;
 		struct rd_series s;
-		if (rd_collect(set, host, exp, name, metric, &s) < 0)
+		if (rd_collect(set, group, exp, name, metric, &s) < 0)
 			continue;
 		size_t n = s.n;
 		rd_series_free(&s);
@@ -397,16 +469,16 @@ void rd_phase_kind(const char *phase, char *kind, size_t kcap, char *target, siz
 		snprintf(target, tcap, "%s", phase[cut] ? phase + cut + 1 : "");
 }
 
-int rd_pairs(const struct rd_set *set, const char *host, const char *exp, const char *target,
+int rd_pairs(const struct rd_set *set, const char *group, const char *exp, const char *target,
 	     const char *xmetric, const char *ymetric, double **x, double **y, size_t *n,
 	     struct rd_series *yinfo)
 {
 	struct rd_series xs, ys;
 	*x = *y = NULL;
 	*n = 0;
-	if (rd_collect(set, host, exp, target, xmetric, &xs) < 0)
+	if (rd_collect(set, group, exp, target, xmetric, &xs) < 0)
 		return -ENOMEM;
-	if (rd_collect(set, host, exp, target, ymetric, &ys) < 0) {
+	if (rd_collect(set, group, exp, target, ymetric, &ys) < 0) {
 		rd_series_free(&xs);
 		return -ENOMEM;
 	}

@@ -11,12 +11,16 @@ struct cJSON;
 
 #define RD_MAX_RUNS  32
 #define RD_MAX_NAMES 64
-#define RD_NAME      64
+#define RD_NAME      128
 
 struct rd_run {
 	char dir[1024];
 	char id[256];          /* the directory's base name */
 	char host[RD_NAME];    /* meta.json "host", else "unknown" */
+	/* A configuration recorded in meta under the experiment's name (scale:
+	 * policy and trace): runs that differ in it are never pooled. */
+	char variant_exp[24];
+	char variant[RD_NAME];
 	struct cJSON *meta;
 	struct sample *s;
 	size_t n;
@@ -45,15 +49,27 @@ void rd_set_free(struct rd_set *set);
  * those are drawn, not tabulated. */
 int rd_is_series_row(const struct sample *s);
 
-/* host NULL: every host. Only tabulated rows count for targets and metrics. */
+/* Rows are pooled per group: the run's host, and for an experiment whose
+ * configuration the run's meta records (scale: policy and trace) also that
+ * configuration, "vm/keep-alive:1/poisson:rate=2". Functions below taking a
+ * group take NULL for every group; a bare host name matches the rows of
+ * experiments without a recorded configuration. */
+void rd_run_group(const struct rd_run *run, const char *exp, char *out, size_t cap);
+/* (A group "vm|any" matches every configuration of host vm.) */
+void rd_groups(const struct rd_set *set, const char *exp, struct rd_names *out);
+/* "vm/keep-alive:1/poisson:rate=2" -> "vm, policy keep-alive:1, trace
+ * poisson:rate=2"; a bare host stays as it is. */
+void rd_group_title(const char *group, char *out, size_t cap);
+
+/* Only tabulated rows count for targets and metrics. */
 void rd_hosts(const struct rd_set *set, struct rd_names *out);
 void rd_experiments(const struct rd_set *set, struct rd_names *out);
-void rd_targets(const struct rd_set *set, const char *host, const char *exp, struct rd_names *out);
+void rd_targets(const struct rd_set *set, const char *group, const char *exp, struct rd_names *out);
 void rd_metrics(const struct rd_set *set, const char *exp, struct rd_names *out);
 int rd_names_has(const struct rd_names *names, const char *name);
 
-/* The values of one (host, experiment, target, metric), pooled over the runs
- * of that host, in file order. method is the weakest seen (unavailable <
+/* The values of one (group, experiment, target, metric), pooled over the runs
+ * of that group, in file order. method is the weakest seen (unavailable <
  * estimated < measured; "mixed" when measured and estimated rows meet);
  * source lists the distinct sources seen, boundary the first non-empty. */
 struct rd_series {
@@ -69,16 +85,16 @@ struct rd_series {
 	int nruns;             /* run directories that contributed */
 };
 
-int rd_collect(const struct rd_set *set, const char *host, const char *exp, const char *target,
+int rd_collect(const struct rd_set *set, const char *group, const char *exp, const char *target,
 	       const char *metric, struct rd_series *out);
 void rd_series_free(struct rd_series *s);
 /* True when the series is (partly) a model's estimate: drawn differently. */
 int rd_series_estimated(const struct rd_series *s);
 
-/* The base of a ratio: "native" when it has data among targets (host NULL =
- * every host), else the first target with data; NULL when none. Target
+/* The base of a ratio: "native" when it has data among targets (group NULL =
+ * every group), else the first target with data; NULL when none. Target
  * "host" (the machine itself) is never a base. */
-const char *rd_pick_base(const struct rd_set *set, const char *host, const char *exp,
+const char *rd_pick_base(const struct rd_set *set, const char *group, const char *exp,
 			 const char *metric, const struct rd_names *targets);
 /* median / base; NaN when either is NaN or base is 0. */
 double rd_ratio(double median, double base);
@@ -110,7 +126,7 @@ int rd_phase_intervals(const struct rd_point *p, size_t n, struct rd_interval **
 void rd_phase_kind(const char *phase, char *kind, size_t kcap, char *target, size_t tcap);
 
 /* Pairs (x, y) of two metrics of one series, matched by run and repetition. */
-int rd_pairs(const struct rd_set *set, const char *host, const char *exp, const char *target,
+int rd_pairs(const struct rd_set *set, const char *group, const char *exp, const char *target,
 	     const char *xmetric, const char *ymetric, double **x, double **y, size_t *n,
 	     struct rd_series *yinfo);
 

@@ -80,10 +80,10 @@ int fig_extract_energy_rate(struct fig_job *job)
 	const struct rd_set *set = job->set;
 	static const char *const ymetric[] = { "energy_per_request_j", "trace_energy_above_baseline_j",
 					       "trace_energy_j" };
-	static const char *const ylabel[] = { "energy per request (J, log scale)",
-					      "energy above the idle baseline per request (J, log scale)",
-					      "host energy per request (J, log scale)" };
+	static const char *const ylabel[] = { "energy per request (J)", "energy above the idle baseline per request (J)",
+					      "host energy per request (J)" };
 	enum epr_kind kind = EPR_NONE;
+	int nonpositive = 0;
 	struct rd_names m;
 	rd_metrics(set, "scale", &m);
 	for (int k = 0; k < 3 && kind == EPR_NONE; k++)
@@ -115,8 +115,11 @@ int fig_extract_energy_rate(struct fig_job *job)
 			const struct sample *row = NULL;
 			double y = request_energy(run, s->target, s->repetition, kind, &row);
 			double x = offered_rate(run, s->target, s->repetition);
-			if (isnan(x) || isnan(y) || x <= 0 || y <= 0)
+			if (isnan(x) || isnan(y) || x <= 0)
 				continue;
+			/* Energy above baseline can come out below zero (the host used
+			 * less than its idle baseline: noise): drawn, on a linear axis. */
+			nonpositive += y <= 0;
 			int k;
 			for (k = 0; k < n; k++)
 				if (!strcmp(ser[k].host, run->host) && !strcmp(ser[k].target, tg) &&
@@ -129,7 +132,7 @@ int fig_extract_energy_rate(struct fig_job *job)
 				snprintf(ser[n].host, RD_NAME, "%s", run->host);
 				snprintf(ser[n].target, RD_NAME, "%s", tg);
 				snprintf(ser[n].policy, RD_NAME, "%s", pol);
-				snprintf(ser[n].label, sizeof(ser[n].label), "%s, %s%s%s", tg, pol,
+				snprintf(ser[n].label, sizeof(ser[n].label), "%.60s, %.60s%s%.30s", tg, pol,
 					 hosts.n > 1 ? " @" : "", hosts.n > 1 ? run->host : "");
 				int p;
 				for (p = 0; p < policies.n && strcmp(policies.v[p], pol); p++)
@@ -191,12 +194,20 @@ int fig_extract_energy_rate(struct fig_job *job)
 	fig_gp_array_str(job->vars, "ttl", titles, n);
 	fig_gp_array_int(job->vars, "est", est, n);
 	fig_gp_array_int(job->vars, "pol", pol, n);
-	fig_gp_set(job->vars, "ylabel", ylabel[kind]);
+	char yl[128];
+	snprintf(yl, sizeof(yl), "%s%s", ylabel[kind], nonpositive ? "" : ", log scale");
+	fig_gp_set(job->vars, "ylabel", yl);
+	fprintf(job->vars, "logy = %d\n", !nonpositive);
 	snprintf(job->fig->caption, sizeof(job->fig->caption),
 		 "%s against the offered request rate of the trace, one line per target and scale-to-zero "
-		 "policy (log–log; each point one trace run); point shape marks the policy, dashed lines and "
-		 "hollow points a model's estimate.",
-		 kind == EPR_DIRECT ? "Energy per request" : kind == EPR_ABOVE ? "Energy above the idle baseline per request" : "Host energy per request");
+		 "policy (each point one trace run); point shape marks the policy, dashed lines and hollow "
+		 "points a model's estimate.%s",
+		 kind == EPR_DIRECT ? "Energy per request"
+		 : kind == EPR_ABOVE ? "Energy above the idle baseline per request"
+				     : "Host energy per request",
+		 nonpositive ? " Some values are at or below zero (the host used less than its idle baseline: "
+			       "noise of the estimate), so the energy axis is linear."
+			     : "");
 	return 1;
 }
 
@@ -208,12 +219,16 @@ int fig_extract_breakeven(struct fig_job *job)
 	static const char *const pwarm[] = { "p_warm_w", "warm_power_w", NULL };
 	static const char *const tmin[] = { "t_star_min_s", NULL };
 	const char *mt = fig_pick_metric(job->set, "scale", tstar), *mm = fig_pick_metric(job->set, "scale", tmin);
-	/* Targets with t*, then those with only its lower bound. */
+	const char *me = fig_pick_metric(job->set, "scale", ecold), *mp = fig_pick_metric(job->set, "scale", pwarm);
+	/* Every target with any of the three quantities (or t*'s lower bound). */
+	const char *const metrics[] = { mt, mm, me, mp };
 	struct fig_series ser[FIG_MAX_SERIES];
-	int n = mt ? fig_list_series(job->set, "scale", mt, ser, FIG_MAX_SERIES) : 0;
-	if (mm) {
+	int n = 0;
+	for (int m = 0; m < 4; m++) {
+		if (!metrics[m])
+			continue;
 		struct fig_series more[FIG_MAX_SERIES];
-		int k = fig_list_series(job->set, "scale", mm, more, FIG_MAX_SERIES);
+		int k = fig_list_series_by_host(job->set, "scale", metrics[m], more, FIG_MAX_SERIES);
 		for (int i = 0; i < k && n < FIG_MAX_SERIES; i++) {
 			int dup = 0;
 			for (int j = 0; j < n; j++)
@@ -224,41 +239,40 @@ int fig_extract_breakeven(struct fig_job *job)
 	}
 	if (!n) {
 		snprintf(job->fig->note, sizeof(job->fig->note),
-			 "no break-even idle gap (experiment scale, metric t_star_s) in these runs");
+			 "no cold-start energy, warm power or break-even gap (experiment scale: e_cold_j, p_warm_w, "
+			 "t_star_s) in these runs");
 		return 0;
 	}
-	if (!mt)
-		mt = "t_star_s";
 	fig_labels(job->vars, ser, n);
 	int any = 0, no_ci = 0;
-	char unit[16];
-	const char *me = fig_pick_metric(job->set, "scale", ecold), *mp = fig_pick_metric(job->set, "scale", pwarm);
-	unit[0] = '\0';
-	int r = fig_write_bars(job, "tstar", "scale", mt, ser, n, unit, sizeof(unit), &any, &no_ci);
-	if (r < 0)
-		return r;
-	r = me ? fig_write_bars(job, "ecold", "scale", me, ser, n, unit, sizeof(unit), &any, &no_ci) : 0;
-	if (r < 0)
-		return r;
-	fprintf(job->vars, "have_ecold = %d\n", r > 0);
-	r = mp ? fig_write_bars(job, "pwarm", "scale", mp, ser, n, unit, sizeof(unit), &any, &no_ci) : 0;
-	if (r < 0)
-		return r;
-	fprintf(job->vars, "have_pwarm = %d\n", r > 0);
-	/* Where the warm instance used no measurable CPU, t* is unavailable and
-	 * only its lower bound exists: drawn as a marker, never as a bar. */
-	r = mm ? fig_write_bars(job, "tmin", "scale", mm, ser, n, unit, sizeof(unit), &any, &no_ci) : 0;
-	if (r < 0)
-		return r;
-	fprintf(job->vars, "have_tmin = %d\n", r > 0);
+	char unit[16] = "";
+	struct {
+		const char *var, *metric, *flag;
+	} panels[] = { { "ecold", me, "have_ecold" }, { "pwarm", mp, "have_pwarm" },
+		       { "tstar", mt, "have_tstar" }, { "tmin", mm, "have_tmin" } };
+	int have[4];
+	for (int p = 0; p < 4; p++) {
+		int r = panels[p].metric ? fig_write_bars(job, panels[p].var, "scale", panels[p].metric, ser, n, unit,
+							  sizeof(unit), &any, &no_ci)
+					 : 0;
+		if (r < 0)
+			return r;
+		have[p] = r > 0;
+		fprintf(job->vars, "%s = %d\n", panels[p].flag, have[p]);
+	}
 	char note[200];
 	fig_whisker_note(note, sizeof(note), no_ci);
 	fig_gp_set(job->vars, "whiskers", note);
 	snprintf(job->fig->caption, sizeof(job->fig->caption),
 		 "Energy of one cold start above baseline (E_cold), power of an idle warm instance above "
 		 "baseline (P_warm) and the break-even idle gap t* = E_cold / P_warm per target: below t* "
-		 "keeping the instance warm costs less, above it scaling to zero does; %s.%s",
-		 note, any ? " Hollow dashed bars are a model's estimate." : "");
+		 "keeping the instance warm costs less, above it scaling to zero does; pooled over the scale "
+		 "runs of each host (cold-start cycles and the warm instance do not depend on the trace's "
+		 "policy); %s.%s%s",
+		 note, any ? " Hollow dashed bars are a model's estimate." : "",
+		 have[2] || have[3] ? ""
+				    : " No t* could be computed (P_warm was not above zero: the warm instance "
+				      "used no measurable CPU time), so its panel is absent.");
 	return 1;
 }
 
@@ -268,7 +282,7 @@ int fig_extract_coldstart(struct fig_job *job)
 	static const char *const metric[] = { "cold_ms", "warm_ms" };
 	static const char *const name[] = { "cold start (through the waker)", "warm instance" };
 	struct fig_series tg[FIG_MAX_SERIES];
-	int nt = fig_list_series(job->set, "scale", "cold_ms", tg, FIG_MAX_SERIES);
+	int nt = fig_list_series_by_host(job->set, "scale", "cold_ms", tg, FIG_MAX_SERIES);
 	if (!nt) {
 		snprintf(job->fig->note, sizeof(job->fig->note),
 			 "no cold-start latency (experiment scale, metric cold_ms) in these runs");
@@ -317,7 +331,8 @@ int fig_extract_coldstart(struct fig_job *job)
 	fig_gp_set(job->vars, "whiskers", note);
 	snprintf(job->fig->caption, sizeof(job->fig->caption),
 		 "Latency of a request that wakes a scaled-to-zero instance (the waker boots it first) "
-		 "against a request to a warm instance, medians per target; %s.", note);
+		 "against a request to a warm instance, medians per target, pooled over the scale runs of each "
+		 "host; %s.", note);
 	return 1;
 }
 

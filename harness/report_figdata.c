@@ -87,35 +87,66 @@ FILE *fig_open_named(const struct fig_job *job, const char *var, char *path, siz
 /* Series of an experiment with values for metric: every (host, target) pair,
  * the machine itself ("host") excluded. Labels name the host only when the
  * runs come from several. */
-int fig_list_series(const struct rd_set *set, const char *exp, const char *metric,
+static int list_series(const struct rd_set *set, const char *exp, const char *metric, int by_host,
 		       struct fig_series *out, int max)
 {
-	struct rd_names hosts;
+	struct rd_names hosts, groups;
 	rd_hosts(set, &hosts);
+	if (by_host) {
+		groups = hosts;
+		for (int h = 0; h < groups.n; h++) {
+			size_t l = strlen(groups.v[h]);
+			snprintf(groups.v[h] + l, RD_NAME - l, "|any");
+		}
+	} else {
+		rd_groups(set, exp, &groups);
+	}
 	int n = 0;
-	for (int h = 0; h < hosts.n; h++) {
+	for (int h = 0; h < groups.n; h++) {
 		struct rd_names targets;
-		rd_targets(set, hosts.v[h], exp, &targets);
+		rd_targets(set, groups.v[h], exp, &targets);
 		for (int t = 0; t < targets.n && n < max; t++) {
 			if (!strcmp(targets.v[t], "host"))
 				continue;
 			struct rd_series s;
-			if (rd_collect(set, hosts.v[h], exp, targets.v[t], metric, &s) < 0)
+			if (rd_collect(set, groups.v[h], exp, targets.v[t], metric, &s) < 0)
 				continue;
 			size_t cnt = s.n;
 			rd_series_free(&s);
 			if (!cnt)
 				continue;
-			snprintf(out[n].host, sizeof(out[n].host), "%s", hosts.v[h]);
+			snprintf(out[n].host, sizeof(out[n].host), "%s", groups.v[h]);
 			snprintf(out[n].target, sizeof(out[n].target), "%s", targets.v[t]);
 			char tg[RD_NAME], pol[RD_NAME];
 			rd_split_label(targets.v[t], tg, sizeof(tg), pol, sizeof(pol));
-			snprintf(out[n].label, sizeof(out[n].label), "%s%s%s%s%s", tg, pol[0] ? ", " : "", pol,
-				 hosts.n > 1 ? " @" : "", hosts.n > 1 ? hosts.v[h] : "");
+			/* Named after the label: the host when the runs come from
+			 * several, the scale configuration when the groups differ in it. */
+			const char *g = groups.v[h];
+			const char *slash = strchr(g, '/');
+			int hostlen = (int)strcspn(g, "/|");
+			int name_host = hosts.n > 1, name_cfg = slash && groups.n > 1 && !by_host;
+			char suffix[RD_NAME + 4] = "";
+			if (name_host || name_cfg)
+				snprintf(suffix, sizeof(suffix), " @%.*s%s%.60s", name_host ? hostlen : 0, g,
+					 name_host && name_cfg ? "/" : "", name_cfg ? slash + 1 : "");
+			snprintf(out[n].label, sizeof(out[n].label), "%.60s%s%.60s%s", tg, pol[0] ? ", " : "", pol,
+				 suffix);
 			n++;
 		}
 	}
 	return n;
+}
+
+int fig_list_series(const struct rd_set *set, const char *exp, const char *metric, struct fig_series *out,
+		    int max)
+{
+	return list_series(set, exp, metric, 0, out, max);
+}
+
+int fig_list_series_by_host(const struct rd_set *set, const char *exp, const char *metric,
+			    struct fig_series *out, int max)
+{
+	return list_series(set, exp, metric, 1, out, max);
 }
 
 /* Legend text: the label, and for a model's numbers what model. */

@@ -14,9 +14,9 @@
 #define FIG_MAX_SERIES 32
 
 struct fig_series {
-	char host[RD_NAME];
+	char host[RD_NAME];     /* the group: host, and a scale run's configuration */
 	char target[RD_NAME];   /* the sample's target label (may carry a policy) */
-	char label[160];        /* legend text */
+	char label[256];        /* legend text */
 };
 
 struct fig_job {
@@ -35,9 +35,13 @@ void fig_gp_array_int(FILE *f, const char *name, const int *v, int n);
 FILE *fig_open_data(const struct fig_job *job, const char *suffix, char *path, size_t cap);
 /* <datadir>/<figure>-<var>.dat, named var in the vars. */
 FILE *fig_open_named(const struct fig_job *job, const char *var, char *path, size_t cap);
-/* Every (host, target) of exp with values for metric, "host" excluded. */
+/* Every (group, target) of exp with values for metric, "host" excluded. */
 int fig_list_series(const struct rd_set *set, const char *exp, const char *metric, struct fig_series *out,
 		    int max);
+/* The same per host, pooling every configuration of a host ("vm|any"): for
+ * quantities a scale run's policy and trace do not change. */
+int fig_list_series_by_host(const struct rd_set *set, const char *exp, const char *metric,
+			    struct fig_series *out, int max);
 /* Legend text: the label, and for a model's numbers what model. */
 void fig_legend(char *out, size_t cap, const char *label, const struct rd_series *s);
 /* One bar per series into <figure>-<var>.dat with arrays <var>_t, <var>_k,

@@ -17,7 +17,7 @@ struct cJSON;
 struct rf_figure {
 	char name[48];         /* file stem, e.g. "boot" */
 	char title[128];
-	char caption[512];
+	char caption[1024];
 	int drawn;
 	char note[256];        /* why it was not drawn */
 	int shown;             /* already placed in the markdown being written */

@@ -10,10 +10,15 @@
 #include "report_md.h"
 #include "stats.h"
 
-static int multi_host(const struct rf_ctx *ctx, struct rd_names *hosts)
+/* A heading before each group's block when there are several, or when a
+ * group carries a configuration (a scale policy and trace) worth naming. */
+static void group_heading(FILE *f, const struct rd_names *groups, int g)
 {
-	rd_hosts(ctx->set, hosts);
-	return hosts->n > 1;
+	if (groups->n < 2 && !strchr(groups->v[g], '/'))
+		return;
+	char title[2 * RD_NAME + 40];
+	rd_group_title(groups->v[g], title, sizeof(title));
+	fprintf(f, "\n**Host %s**:\n\n", title);
 }
 
 static void method_cell(char *out, size_t cap, const struct rd_series *s)
@@ -82,12 +87,12 @@ static void table_block(FILE *f, struct rf_ctx *ctx, const char *host, const cha
 			rd_series_free(&s);
 		}
 	if (pooled)
-		fprintf(f, "\nSome rows pool the repetitions of several run directories of host %s.\n", host);
+		fprintf(f, "\nSome rows pool the repetitions of several run directories (%s).\n", host);
 }
 
 void rf_table(FILE *f, struct rf_ctx *ctx, const char *exp)
 {
-	struct rd_names hosts, exps;
+	struct rd_names groups, exps;
 	rd_experiments(ctx->set, &exps);
 	struct rd_names metrics;
 	rd_metrics(ctx->set, exp, &metrics);
@@ -96,15 +101,14 @@ void rf_table(FILE *f, struct rf_ctx *ctx, const char *exp)
 		ctx->missing++;
 		return;
 	}
-	int multi = multi_host(ctx, &hosts);
-	for (int h = 0; h < hosts.n; h++) {
+	rd_groups(ctx->set, exp, &groups);
+	for (int g = 0; g < groups.n; g++) {
 		struct rd_names targets;
-		rd_targets(ctx->set, hosts.v[h], exp, &targets);
+		rd_targets(ctx->set, groups.v[g], exp, &targets);
 		if (!targets.n)
 			continue;
-		if (multi)
-			fprintf(f, "\nHost **%s**:\n\n", hosts.v[h]);
-		table_block(f, ctx, hosts.v[h], exp);
+		group_heading(f, &groups, g);
+		table_block(f, ctx, groups.v[g], exp);
 	}
 }
 
@@ -161,22 +165,21 @@ static void ratio_block(FILE *f, struct rf_ctx *ctx, const char *host, const cha
 
 void rf_ratios(FILE *f, struct rf_ctx *ctx, const char *exp)
 {
-	struct rd_names hosts, metrics;
+	struct rd_names groups, metrics;
 	rd_metrics(ctx->set, exp, &metrics);
 	if (metrics.n == 0) {
 		fprintf(f, "*No %s results in these runs.*\n", exp);
 		ctx->missing++;
 		return;
 	}
-	int multi = multi_host(ctx, &hosts);
-	for (int h = 0; h < hosts.n; h++) {
+	rd_groups(ctx->set, exp, &groups);
+	for (int g = 0; g < groups.n; g++) {
 		struct rd_names targets;
-		rd_targets(ctx->set, hosts.v[h], exp, &targets);
+		rd_targets(ctx->set, groups.v[g], exp, &targets);
 		if (!targets.n)
 			continue;
-		if (multi)
-			fprintf(f, "\nHost **%s**:\n\n", hosts.v[h]);
-		ratio_block(f, ctx, hosts.v[h], exp);
+		group_heading(f, &groups, g);
+		ratio_block(f, ctx, groups.v[g], exp);
 	}
 }
 
@@ -230,10 +233,10 @@ void rf_power_phases(FILE *f, struct rf_ctx *ctx)
 int rf_value(FILE *f, struct rf_ctx *ctx, const char *exp, const char *target, const char *metric,
 	     const char *stat, const char *host)
 {
-	struct rd_names hosts;
-	rd_hosts(ctx->set, &hosts);
-	if (!host && hosts.n)
-		host = hosts.v[0];
+	struct rd_names groups;
+	rd_groups(ctx->set, exp, &groups);
+	if (!host && groups.n)
+		host = groups.v[0];
 	if (!stat)
 		stat = "median";
 	struct rd_series s;

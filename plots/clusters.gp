@@ -7,7 +7,8 @@ set multiplot layout 1, 1 title title font ",14"
 @sub_on
 set tmargin top_margin
 set bmargin 5
-if (logy) { set logscale y } else { set yrange [0:*]; set offsets 0, 0, graph 0.15, 0 }
+set offsets 0, 0, graph 0.25, 0
+if (logy) { set logscale y } else { set yrange [0:*] }
 set ylabel ylabel
 set xrange [0.4 : ncat + 0.6]
 set xtics ()

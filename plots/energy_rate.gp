@@ -1,10 +1,12 @@
 # Energy per request against the offered request rate, one line per target
-# and scale-to-zero policy (log-log). Colour: series; point shape: policy;
+# and scale-to-zero policy (log x; log y unless a value is <= 0). Colour:
+# series; point shape: policy;
 # dashed with hollow points: a model's estimate.
 set multiplot layout 1, 1 title title font ",14"
 @sub_on
 set tmargin top_margin
-set logscale xy
+set logscale x
+if (logy) { set logscale y } else { set xzeroaxis lt -1 lc rgb "#888888" }
 set xlabel "offered request rate (requests/s, log scale)"
 set ylabel ylabel
 set key outside right top vertical Left reverse

@@ -116,7 +116,7 @@ grep -q "^report: $OUT/report.md" "$TMP/report.txt" || fail "report path not pri
 R="$OUT/report.md"
 for s in "# zerowatt report" "## Setup" "### Energy" "### Doctor's verdicts" "### Skipped targets" \
 	"## Results" "### boot" "### syscall" "### load" "### scale" "### density" "### Power over time" \
-	"Host **alpha**" "Host **beta**" "| vm | no kernel package (synthetic) |" \
+	"**Host alpha**" "**Host beta**" "| vm | no kernel package (synthetic) |" \
 	"| energy source | model:ccf, estimated, boundary model |" "| energy source | rapl:package-0, measured, boundary package |" \
 	"| first_200_ms | container |" "| estimated (model) | model:ccf |"; do
 	grep -qF -- "$s" "$R" || fail "report.md lacks: $s"

@@ -245,6 +245,54 @@ static void pairs_match_run_and_repetition(void **state)
 	free(y);
 }
 
+static void scale_runs_of_other_configurations_are_not_pooled(void **state)
+{
+	(void)state;
+	static const char csv[] = "experiment,target,metric,value,unit,repetition,method,source,boundary,phase,t_s\n"
+				  "boot,native,ready_ms,%d,ms,0,measured,clock,,,\n"
+				  "scale,native,cold_ms,%d,ms,0,measured,waker,,,\n";
+	char text[512];
+	fixture_write("g1/meta.json", "{\"host\": \"gamma\", \"scale\": {\"policy\": \"immediate\", "
+				      "\"trace\": \"poisson:rate=1\"}}");
+	snprintf(text, sizeof(text), csv, 1, 10);
+	fixture_write("g1/samples.csv", text);
+	fixture_write("g2/meta.json", "{\"host\": \"gamma\", \"scale\": {\"policy\": \"keep-alive:30\"}}");
+	snprintf(text, sizeof(text), csv, 2, 20);
+	fixture_write("g2/samples.csv", text);
+	struct rd_set g = { .nruns = 0 };
+	char why[256];
+	assert_int_equal(rd_set_add(&g, fixture_path("g1", 0), why, sizeof(why)), 0);
+	assert_int_equal(rd_set_add(&g, fixture_path("g2", 1), why, sizeof(why)), 0);
+	struct rd_names n;
+	rd_groups(&g, "scale", &n);
+	assert_int_equal(n.n, 2);
+	assert_string_equal(n.v[0], "gamma/immediate/poisson:rate=1");
+	assert_string_equal(n.v[1], "gamma/keep-alive:30/-");
+	rd_groups(&g, "boot", &n);
+	assert_int_equal(n.n, 1);
+	assert_string_equal(n.v[0], "gamma");
+	struct rd_series s;
+	assert_int_equal(rd_collect(&g, "gamma/keep-alive:30/-", "scale", "native", "cold_ms", &s), 0);
+	assert_int_equal(s.n, 1);
+	assert_true(s.v[0] == 20);
+	rd_series_free(&s);
+	assert_int_equal(rd_collect(&g, "gamma", "scale", "native", "cold_ms", &s), 0);
+	assert_int_equal(s.n, 0); /* a bare host is not a scale configuration */
+	rd_series_free(&s);
+	assert_int_equal(rd_collect(&g, "gamma", "boot", "native", "ready_ms", &s), 0);
+	assert_int_equal(s.n, 2); /* boot does not depend on the scale configuration */
+	assert_int_equal(s.nruns, 2);
+	rd_series_free(&s);
+	char title[256];
+	rd_group_title("gamma/immediate/poisson:rate=1", title, sizeof(title));
+	assert_string_equal(title, "gamma, policy immediate, trace poisson:rate=1");
+	rd_group_title("gamma/keep-alive:30/-", title, sizeof(title));
+	assert_string_equal(title, "gamma, policy keep-alive:30");
+	rd_group_title("gamma", title, sizeof(title));
+	assert_string_equal(title, "gamma");
+	rd_set_free(&g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -258,6 +306,7 @@ int main(void)
 		cmocka_unit_test(labels_split_into_target_and_policy),
 		cmocka_unit_test(time_series_sorted_and_split_into_phases),
 		cmocka_unit_test(pairs_match_run_and_repetition),
+		cmocka_unit_test(scale_runs_of_other_configurations_are_not_pooled),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
