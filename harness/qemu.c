@@ -15,7 +15,8 @@
 
 /* The machine both VM-like targets share. microvm without option ROMs, RTC or
  * the second IO-APIC boots fastest (MACHINE.md: ~60 ms to a PVH kernel under
- * TCG); with ioapic2=off virtio-mmio transport n interrupts on GSI 5+n. */
+ * TCG). With ioapic2=off and ACPI on (the default), virtio-mmio transport n
+ * interrupts on GSI 16+n as the ACPI tables say (5+n only with acpi=off). */
 #define MICROVM_MACHINE "microvm,x-option-roms=off,isa-serial=on,rtc=off,ioapic2=off"
 /* Linux reads the CMOS clock twice while booting (timekeeping, then rtc_cmos)
  * and waits a second each time for one that is absent; the unikernel never
