@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -96,6 +97,37 @@ static void catalogue(FILE *f, struct rf_ctx *ctx)
 		fprintf(f, "\n`<!-- zw:figure %s -->`\n\n", ctx->figs[i].name);
 		rf_figure(f, ctx, ctx->figs[i].name);
 	}
+}
+
+/* A figure file left from an earlier run (a figure this run cannot draw,
+ * or a timeline-N beyond its runs) would put numbers into the paper that do
+ * not come from the run: remove it. Only names figures have are touched. */
+static void remove_stale_figures(const char *dir, const struct rf_ctx *ctx)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		const char *dot = strrchr(e->d_name, '.');
+		if (!dot || (strcmp(dot, ".png") && strcmp(dot, ".svg")))
+			continue;
+		char stem[256];
+		snprintf(stem, sizeof(stem), "%.*s", (int)(dot - e->d_name), e->d_name);
+		int known = 0, drawn = 0;
+		for (int i = 0; i < ctx->nfigs; i++) {
+			size_t l = strcspn(ctx->figs[i].name, "-");
+			known |= !strncmp(stem, ctx->figs[i].name, l) && (stem[l] == '\0' || stem[l] == '-');
+			drawn |= ctx->figs[i].drawn && !strcmp(stem, ctx->figs[i].name);
+		}
+		if (known && !drawn) {
+			char path[PATH_MAX + 256];
+			snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+			if (unlink(path) == 0)
+				pr_info("paper: removed %s (not drawn from this run)", path);
+		}
+	}
+	closedir(d);
 }
 
 static int write_or_check(const char *path, const char *data, size_t len, int check, int *differs)
@@ -201,6 +233,8 @@ static int paper_run(int argc, char **argv)
 		}
 	}
 
+	if (!o.check)
+		remove_stale_figures(o.figures, &ctx);
 	int stale = 0, differs;
 	char *buf = NULL;
 	size_t len = 0;
