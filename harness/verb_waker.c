@@ -42,6 +42,10 @@ static int waker_verb(int argc, char **argv)
 			name = a;
 			continue;
 		}
+		if (!strcmp(a, "--copy")) {
+			o.copy_relay = 1;
+			continue;
+		}
 		if (!v)
 			die_usage("waker: option %s needs a value", a);
 		i++;
@@ -128,12 +132,13 @@ static const struct verb waker_verb_row = {
 	.summary = "scale-to-zero front end: boot the target on the first connection, stop it by policy",
 	.usage = "waker TARGET [--policy always-on|immediate|keep-alive:T|lambda|azure|knative]\n"
 		 "             [--listen ADDR:PORT] [--seconds S] [--queue N] [--max-conns N]\n"
-		 "             [--ready-timeout S] [--mem MIB]\n"
+		 "             [--ready-timeout S] [--mem MIB] [--copy]\n"
 		 "  Listens inside the lab namespace (default 127.0.0.1:9000, keep-alive:30) until --seconds\n"
 		 "  pass or SIGINT/SIGTERM (a normal end, exit 0), prints every\n"
 		 "  state change (off, booting, serving, idle-warm, stopping) and, at the end, what it did.\n"
 		 "  Overload: at most --queue connections wait for a boot and --max-conns are relayed;\n"
-		 "  the rest get 503. A crash gets 502, no READY within the timeout 504.",
+		 "  the rest get 503. A crash gets 502, no READY within the timeout 504. Bytes are relayed\n"
+		 "  with splice(2) through pipes; --copy uses read/write (the fallback) instead.",
 	.run = waker_verb,
 };
 VERB_REGISTER(waker_verb_row);

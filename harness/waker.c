@@ -173,9 +173,9 @@ static void dir_init(struct dir *d)
 	d->pipe[0] = d->pipe[1] = -1;
 }
 
-static int dir_open(struct dir *d)
+static int dir_open(struct dir *d, int copy)
 {
-	if (pipe2(d->pipe, O_NONBLOCK | O_CLOEXEC) == 0)
+	if (!copy && pipe2(d->pipe, O_NONBLOCK | O_CLOEXEC) == 0)
 		return 0;
 	d->pipe[0] = d->pipe[1] = -1;
 	d->buf = malloc(COPY_BUF);
@@ -455,8 +455,8 @@ static void relay_connect(struct waker *w, struct relay *r, double now)
 	c->t_relay = now;
 	r->counted = 1;
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)w->ti->port) };
-	if (inet_pton(AF_INET, w->ti->addr, &sa.sin_addr) != 1 || dir_open(&r->up) < 0 ||
-	    dir_open(&r->down) < 0) {
+	if (inet_pton(AF_INET, w->ti->addr, &sa.sin_addr) != 1 || dir_open(&r->up, w->o.copy_relay) < 0 ||
+	    dir_open(&r->down, w->o.copy_relay) < 0) {
 		relay_answer(w, r, 502, now);
 		return;
 	}

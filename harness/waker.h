@@ -45,6 +45,7 @@ struct waker_options {
 			 enum wk_state to, double t);
 	void *user;
 	int verbose;               /* state changes and answers on stderr */
+	int copy_relay;            /* read/write instead of splice (the fallback path, for tests) */
 };
 
 /* Defaults: keep-alive 30 s, queue 64, 256 relayed connections, the

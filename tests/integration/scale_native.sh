@@ -118,9 +118,9 @@ grep -q 'crashes 1,' "$A" || { cat "$A"; fail "the crash was not counted"; }
 grep -q 'descriptors held by open connections at exit: 0' "$A" || { cat "$A"; fail "descriptors leaked"; }
 assert_clean
 
-# --- B: immediate policy and overload (2 relayed at most -> 503) ---
+# --- B: immediate policy and overload (2 relayed at most -> 503), read/write relay ---
 B=$TMP/b.log
-start_waker "$B" --policy immediate --max-conns 2 --queue 2
+start_waker "$B" --policy immediate --max-conns 2 --queue 2 --copy   # read/write relay, the fallback
 out=$(client get 9000 2)
 [ "$(echo "$out" | grep -c '^HTTP/1.1 200 OK 612$')" = 2 ] || { echo "$out"; fail "immediate: 200 expected"; }
 wait_for 'stopping -> off' "$B" 2
