@@ -632,6 +632,26 @@ static void write_requests(struct exp_ctx *ctx, const char *t, int rep, const st
 	free(buf);
 }
 
+/* The waker's state changes during the trace, timestamped:
+ * states-scale-<target>-<rep>.csv (seconds from the trace's start). */
+static void write_states(struct exp_ctx *ctx, const char *t, int rep, struct waker *w, double t0)
+{
+	const struct waker_transition *tr;
+	size_t n = waker_transitions(w, &tr), cap = 64 + n * 48, len = 0;
+	char *buf = malloc(cap);
+	if (!buf)
+		return;
+	len += (size_t)snprintf(buf, cap, "t_s,from,to\n");
+	for (size_t i = 0; i < n && len < cap; i++)
+		len += (size_t)snprintf(buf + len, cap - len, "%.6f,%s,%s\n", tr[i].t - t0, wk_state_name(tr[i].from),
+					wk_state_name(tr[i].to));
+	char path[1200];
+	snprintf(path, sizeof(path), "%s/states-scale-%s-%d.csv", ctx->run.dir, t, rep);
+	if (len < cap && write_file_atomic(path, buf, len) < 0)
+		pr_warn("scale: cannot write %s", path);
+	free(buf);
+}
+
 struct trace_tally {
 	size_t n, ok, cold, matched, errors;
 	double p50, p99, cold_med;
@@ -708,6 +728,8 @@ static int run_trace(struct exp_ctx *ctx, struct target_instance *ti, int rep, s
 	free(used);
 	if (match && rep >= 0)
 		write_requests(ctx, t, rep, reqs, n, match, c, t0);
+	if (rep >= 0)
+		write_states(ctx, t, rep, w, t0);
 	free(match);
 	const struct wk_counters *wc = waker_counters(w);
 	qsort(lat, tt->ok, sizeof(double), cmp_double);

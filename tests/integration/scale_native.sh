@@ -175,6 +175,7 @@ head -1 "$req" | grep -q '^request,sched_s,send_s,first_byte_s,end_s,latency_ms,
 	fail "no per-request CSV"
 n_sched=$(grep -oE '"requests_scheduled":[[:space:]]*[0-9]+' "$run/meta.json" | grep -oE '[0-9]+$')
 [ "$(($(wc -l <"$req") - 1))" = "$n_sched" ] || fail "per-request CSV rows != scheduled requests ($n_sched)"
+grep -q '^[0-9.-]*,off,booting$' "$run/states-scale-native-0.csv" || fail "no timestamped state changes"
 # Each boot was woken by a request; more may have waited for the same boot.
 [ "$(grep -c ',cold,' "$req")" -ge "$cold" ] || fail "fewer cold requests than cold starts"
 assert_clean
