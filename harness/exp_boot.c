@@ -17,9 +17,12 @@ static const char *const boot_metrics[] = { "ready_ms", "first_200_ms", "stop_ms
 static int boot_once(struct exp_ctx *ctx, const struct target_ops *t, int rep)
 {
 	struct target_instance ti;
+	exp_set_phase(ctx, "boot", t->name);
 	int r = exp_launch(ctx, t, &ti, "httpd", NULL);
-	if (r < 0)
+	if (r < 0) {
+		exp_set_phase(ctx, "between", NULL);
 		return r;
+	}
 	struct http_result res;
 	r = http_wait_200(ti.addr, ti.port, ti.t_launch + ti.opt.ready_timeout_s, &res);
 	double t_http = now_s();
@@ -48,6 +51,7 @@ static int boot_once(struct exp_ctx *ctx, const struct target_ops *t, int rep)
 	if (np > 0)
 		exp_sample(ctx, t->name, "rss_kib", (double)rss, "KiB", rep, "proc:VmRSS");
 	target_cleanup(&ti);
+	exp_set_phase(ctx, "between", NULL);
 	return r == -EINTR ? r : 0;
 }
 

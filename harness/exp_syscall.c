@@ -39,6 +39,7 @@ int sysbench_parse_line(const char *line, char *op, size_t oplen, double *ns, ch
 static int syscall_once(struct exp_ctx *ctx, const struct target_ops *t, int rep)
 {
 	struct target_instance ti;
+	exp_set_phase(ctx, "syscall", t->name);
 	int r = exp_launch(ctx, t, &ti, "sysbench", NULL);
 	if (r < 0)
 		return r;
@@ -65,6 +66,7 @@ static int syscall_once(struct exp_ctx *ctx, const struct target_ops *t, int rep
 		found++;
 	}
 	target_cleanup(&ti);
+	exp_set_phase(ctx, "between", NULL);
 	if (!found) {
 		pr_err("%s: sysbench printed no SYSBENCH lines", t->name);
 		return -EPROTO;

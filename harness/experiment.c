@@ -247,7 +247,10 @@ static void collect_power_series(struct exp_ctx *ctx)
 	size_t n = sampler_count(ctx->sampler) + 1;
 	struct sample *v = calloc(n, sizeof(*v));
 	if (v) {
-		size_t k = sampler_fill_samples(ctx->sampler, v, n, ctx->exp->name, "host", 0);
+		/* The series spans the whole run: a suite's is "suite", one
+		 * experiment's carries its name; phases say what ran when. */
+		size_t k = sampler_fill_samples(ctx->sampler, v, n, ctx->series_label ? ctx->series_label : exp_label(ctx),
+						"host", 0);
 		for (size_t i = 0; i < k; i++)
 			run_add(&ctx->run, &v[i]);
 		free(v);

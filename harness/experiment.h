@@ -45,6 +45,7 @@ struct exp_ctx {
 	/* The experiment's name in samples.csv: its own name, or a profile
 	 * section's (e.g. "boot-16mib") when a suite runs it twice. */
 	char label[24];
+	const char *series_label;    /* experiment name of the power time series (suite: "suite") */
 	struct lab lab;
 	struct run run;
 	int lab_opened, run_opened;

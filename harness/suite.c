@@ -202,6 +202,7 @@ static int suite_run(int argc, char **argv)
 	}
 	progress = (struct suite_progress){ .t0 = now_s(), .total_weight = total, .tty = isatty(2) };
 	ctx->progress = draw_progress;
+	ctx->series_label = "suite";
 	int failures = 0;
 	for (int i = 0; rc == 0 && i < nsteps && !zw_interrupted; i++) {
 		experiment_configure(ctx, steps[i].exp, steps[i].argc, steps[i].argv);
