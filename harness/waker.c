@@ -406,7 +406,12 @@ static int pump(struct waker *w, struct relay *r, struct dir *d, int src, int ds
 		/* The instance closing before answering anything is a failure
 		 * (crash, refused): the client gets 502 rather than silence. */
 		if (from_backend && d->bytes == 0) {
-			relay_answer(w, r, 502, now);
+			/* ...unless the client left without asking anything
+			 * (it gave up while waiting for the boot). */
+			if (r->up.eof && r->up.bytes == 0)
+				relay_free(w, r, now);
+			else
+				relay_answer(w, r, 502, now);
 			return -1;
 		}
 		shutdown(dst, SHUT_WR);
