@@ -304,6 +304,15 @@ static int simulate_verb(int argc, char **argv)
 			add(&run, tp[k].name, "p99_latency_ms", names[p], o.p99_s * 1e3, "ms", m);
 		}
 	}
+	if (pop.fixed && pop.iat == IAT_EXP)
+		for (int p = 0; p < np; p++)
+			if (pol[p].kind == WK_KEEP_ALIVE)
+				printf("check: Poisson at %g/s with %s: closed form exp(-RT) = %.3f%% cold, simulated "
+				       "%.3f%% (each function's first arrival is cold too: +%.3f%%)\n",
+				       pop.fixed_rate, names[p], 100 * exp(-pop.fixed_rate * pol[p].keep_alive_s),
+				       100.0 * (double)counts[p].cold / (double)counts[p].requests,
+				       100.0 * pop.functions / (double)counts[p].requests *
+					       (1 - exp(-pop.fixed_rate * pol[p].keep_alive_s)));
 	printf("\nA projection, not a measurement: counts are simulated, energy = cold starts x E_cold + idle-warm "
 	       "time x P_warm + warm requests x E_req.\n");
 	if (estimated)
