@@ -18,7 +18,7 @@ static int boot_once(struct exp_ctx *ctx, const struct target_ops *t, int rep)
 {
 	struct target_instance ti;
 	exp_set_phase(ctx, "boot", t->name);
-	int r = exp_launch(ctx, t, &ti, "httpd", NULL);
+	int r = exp_launch(ctx, t, &ti, exp_workload(ctx), NULL);
 	if (r < 0) {
 		exp_set_phase(ctx, "between", NULL);
 		return r;

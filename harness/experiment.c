@@ -38,6 +38,7 @@ static void print_help(const struct experiment *e, FILE *out)
 		"  --timeout S       readiness timeout in seconds (default 60)\n"
 		"  --results DIR     where run directories go (default results/)\n"
 		"  --baseline S      idle-power baseline window before the targets run (default 2; 0 = none)\n"
+		"  --workload W      server experiments: another server binary, e.g. gohttpd\n"
 		"%s",
 		e->name, e->summary, e->default_reps, e->default_warmup,
 		e->options_help ? e->options_help : "");
@@ -47,7 +48,7 @@ static int is_value_option(const char *name)
 {
 	static const char *const with_value[] = { "-n", "--warmup", "--mem", "--accel", "--timeout",
 						 "--results", "--seconds", "--baseline", "--connections",
-						 "--rate", NULL };
+						 "--rate", "--workload", NULL };
 	for (int i = 0; with_value[i]; i++)
 		if (strcmp(name, with_value[i]) == 0)
 			return 1;
@@ -111,6 +112,14 @@ static void parse_args(struct exp_ctx *ctx, int argc, char **argv, struct parsed
 			ctx->connections = cli_uint("--connections", value, 1, 100000);
 		else if (strcmp(name, "--rate") == 0)
 			ctx->rate = cli_double("--rate", value, 0.01, 1e7);
+		else if (strcmp(name, "--workload") == 0) {
+			if (strcmp(e->workload, "httpd") != 0)
+				die_usage("%s: --workload is for server experiments (its workload is %s)", e->name,
+					  e->workload);
+			if (!strstr(value, "httpd") || strchr(value, '/'))
+				die_usage("--workload: '%s' is not a server workload (httpd, gohttpd)", value);
+			ctx->workload = value;
+		}
 		else if (strcmp(name, "--accel") == 0) {
 			if (strcmp(value, "kvm") != 0 && strcmp(value, "tcg") != 0)
 				die_usage("--accel: '%s' is not kvm or tcg", value);
@@ -276,6 +285,11 @@ void experiment_end(struct exp_ctx *ctx)
 	ctx->run_opened = 0;
 }
 
+const char *exp_workload(const struct exp_ctx *ctx)
+{
+	return ctx->workload ? ctx->workload : ctx->exp->workload;
+}
+
 const char *exp_label(const struct exp_ctx *ctx)
 {
 	return ctx->label[0] ? ctx->label : ctx->exp->name;
@@ -338,7 +352,7 @@ int exp_launch(struct exp_ctx *ctx, const struct target_ops *t, struct target_in
 
 int exp_launch_serving(struct exp_ctx *ctx, const struct target_ops *t, struct target_instance *ti)
 {
-	int r = exp_launch(ctx, t, ti, "httpd", NULL);
+	int r = exp_launch(ctx, t, ti, exp_workload(ctx), NULL);
 	if (r < 0)
 		return r;
 	exp_pin_target(ctx, ti);
@@ -356,6 +370,11 @@ int experiment_run(struct exp_ctx *ctx)
 {
 	const struct experiment *e = ctx->exp;
 	int failed[EXP_MAX_TARGETS] = { 0 };
+	cJSON *wl = cJSON_GetObjectItem(ctx->run.meta, "workloads");
+	if (!wl)
+		wl = cJSON_AddObjectToObject(ctx->run.meta, "workloads");
+	if (!cJSON_GetObjectItem(wl, exp_label(ctx)))
+		cJSON_AddStringToObject(wl, exp_label(ctx), exp_workload(ctx));
 	if (e->needs_energy)
 		exp_measure_baseline(ctx);
 	for (int i = 0; i < ctx->ntargets; i++) {
@@ -399,6 +418,7 @@ void experiment_configure(struct exp_ctx *ctx, const struct experiment *e, int a
 	ctx->seconds = e->default_seconds;
 	ctx->connections = 0;
 	ctx->rate = 0;
+	ctx->workload = NULL;
 	ctx->priv = NULL;
 	if (!ctx->run_opened)
 		ctx->baseline_s = 2;

@@ -45,7 +45,8 @@ struct exp_ctx {
 	/* The experiment's name in samples.csv: its own name, or a profile
 	 * section's (e.g. "boot-16mib") when a suite runs it twice. */
 	char label[24];
-	const char *series_label;    /* experiment name of the power time series (suite: "suite") */
+	const char *series_label;
+	const char *workload;        /* --workload: another server binary (gohttpd); NULL = the experiment's */    /* experiment name of the power time series (suite: "suite") */
 	struct lab lab;
 	struct run run;
 	int lab_opened, run_opened;
@@ -130,6 +131,9 @@ void experiment_end(struct exp_ctx *ctx);
 /* Resolves target names ("all" = every kind available here; unavailable
  * ones skipped with the reason recorded). Returns count or exits 2. */
 int experiment_select_targets(struct exp_ctx *ctx, char **names, int n);
+
+/* The workload this experiment runs: --workload, else its own. */
+const char *exp_workload(const struct exp_ctx *ctx);
 
 /* The experiment name samples are recorded under. */
 const char *exp_label(const struct exp_ctx *ctx);
