@@ -8,7 +8,6 @@
 #include "log.h"
 #include "results.h"
 #include "stats.h"
-#include "verb.h"
 
 /* value(a) OP factor × value(b), or value(a) OP factor when b is absent. */
 struct metric_ref {
@@ -154,50 +153,3 @@ void claims_markdown(const struct claim_result *r, int n, FILE *out)
 			r[i].evidence);
 }
 
-static cJSON *read_meta(const char *dir)
-{
-	char path[1100];
-	snprintf(path, sizeof(path), "%s/meta.json", dir);
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	long len = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	char *buf = malloc((size_t)len + 1);
-	cJSON *j = NULL;
-	if (buf && fread(buf, 1, (size_t)len, f) == (size_t)len) {
-		buf[len] = '\0';
-		j = cJSON_Parse(buf);
-	}
-	free(buf);
-	fclose(f);
-	return j;
-}
-
-static int claims_run(int argc, char **argv)
-{
-	if (argc != 2)
-		die_usage("claims: expected one RUN_DIR");
-	char path[1100];
-	snprintf(path, sizeof(path), "%s/samples.csv", argv[1]);
-	struct sample *s;
-	size_t n;
-	if (results_read_csv(path, &s, &n) < 0)
-		die_usage("claims: %s is not a run directory (no readable samples.csv)", argv[1]);
-	cJSON *meta = read_meta(argv[1]);
-	struct claim_result r[32];
-	int k = claims_evaluate(s, n, meta, r, 32);
-	claims_markdown(r, k, stdout);
-	cJSON_Delete(meta);
-	free(s);
-	return 0;
-}
-
-static const struct verb claims_verb = {
-	.name = "claims",
-	.summary = "evaluate the targets the issues set against a run (benchmarks, not tests)",
-	.usage = "claims RUN_DIR\n  prints a markdown table: each target, met / not met / not measured, and the medians",
-	.run = claims_run,
-};
-VERB_REGISTER(claims_verb);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "claims.h"
 #include "report_frag.h"
 
 static struct rf_figure *find_fig(struct rf_ctx *ctx, const char *name)
@@ -62,10 +63,10 @@ int rf_emit(FILE *f, struct rf_ctx *ctx, const char *kind, int argc, char **argv
 		 : !strcmp(kind, "value") ? 3 : 0;
 	int known = need || !strcmp(kind, "power") || !strcmp(kind, "hosts") || !strcmp(kind, "energy") ||
 		    !strcmp(kind, "doctor") || !strcmp(kind, "skipped") || !strcmp(kind, "run") ||
-		    !strcmp(kind, "figures");
+		    !strcmp(kind, "figures") || !strcmp(kind, "claims");
 	if (!known) {
 		snprintf(err, cap, "unknown marker kind '%s' (table, ratios, figure, figures, value, run, "
-				   "power, hosts, energy, doctor, skipped)", kind);
+				   "power, hosts, energy, doctor, skipped, claims)", kind);
 		return -EINVAL;
 	}
 	int max = !strcmp(kind, "value") ? 5 : need;
@@ -104,10 +105,24 @@ int rf_emit(FILE *f, struct rf_ctx *ctx, const char *kind, int argc, char **argv
 		rf_energy(f, ctx);
 	} else if (!strcmp(kind, "doctor")) {
 		rf_doctor(f, ctx);
+	} else if (!strcmp(kind, "claims")) {
+		rf_claims(f, ctx);
 	} else {
 		rf_skipped(f, ctx);
 	}
 	return 0;
+}
+
+void rf_claims(FILE *f, struct rf_ctx *ctx)
+{
+	for (int i = 0; i < ctx->set->nruns; i++) {
+		const struct rd_run *run = &ctx->set->runs[i];
+		struct claim_result r[32];
+		int n = claims_evaluate(run->s, run->n, run->meta, r, 32);
+		if (ctx->set->nruns > 1)
+			fprintf(f, "\nRun `%s` (host %s):\n\n", run->id, run->host);
+		claims_markdown(r, n, f);
+	}
 }
 
 static void figures_of(FILE *f, struct rf_ctx *ctx, const char *prefix)
@@ -182,6 +197,11 @@ void rf_report(FILE *f, struct rf_ctx *ctx, const char *const *dirs, int ndirs)
 	fprintf(f, "\n### Power over time\n\n");
 	rf_power_phases(f, ctx);
 	figures_of(f, ctx, "timeline");
+
+	fprintf(f, "\n## Targets from the issues\n\n"
+		   "Benchmarks, not tests: each target the issues set, judged on this run's medians "
+		   "(`zerowatt claims RUN_DIR`).\n\n");
+	rf_claims(f, ctx);
 
 	all_figures(f, ctx, "Other figures");
 }

@@ -49,6 +49,9 @@ void rf_energy(FILE *f, struct rf_ctx *ctx);
  * run now when on the same host, else said to be unrecorded. */
 void rf_doctor(FILE *f, struct rf_ctx *ctx);
 void rf_skipped(FILE *f, struct rf_ctx *ctx);
+/* The issues' targets evaluated per run (claims.h): met, not met, reported,
+ * not measured, with the medians. */
+void rf_claims(FILE *f, struct rf_ctx *ctx);
 /* Image link and caption, or the reason it is absent. */
 void rf_figure(FILE *f, struct rf_ctx *ctx, const char *name);
 /* One number: STAT of (exp, target, metric) with its unit, e.g. "0.78 ms".

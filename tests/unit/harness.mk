@@ -11,3 +11,5 @@ $(BUILD)/tests/test_oci: $(H)/oci.o $(H)/results.o $(H)/log.o $(H)/proc.o
 $(BUILD)/tests/test_console: $(H)/console.o
 $(BUILD)/tests/test_httpclient: $(H)/httpclient.o $(H)/proc.o
 $(BUILD)/tests/test_qemu_argv: $(H)/qemu.o $(H)/proc.o $(H)/kvmcheck.o
+UNIT_TESTS += $(BUILD)/tests/test_claims
+$(BUILD)/tests/test_claims: $(H)/claims.o $(H)/stats.o

@@ -10,7 +10,7 @@ UNIT_TESTS += $(BUILD)/tests/test_report_data $(BUILD)/tests/test_report_md \
 $(BUILD)/tests/test_report_data: $(RFIX) $(RH)/report_data.o $(RH)/results.o $(RH)/log.o $(RH)/proc.o
 $(BUILD)/tests/test_report_md: $(RH)/report_md.o
 $(BUILD)/tests/test_report_frag: $(RFIX) $(RH)/report_frag.o $(RH)/report_tables.o $(RH)/report_setup.o \
-	$(RH)/report_md.o $(RH)/report_data.o \
+	$(RH)/report_md.o $(RH)/report_data.o $(RH)/claims.o \
 	$(RH)/stats.o $(RH)/results.o $(RH)/log.o $(RH)/proc.o
 $(BUILD)/tests/test_report_figdata: $(RFIX) $(RH)/report_figdata.o $(RH)/report_fig_perf.o \
 	$(RH)/report_fig_scale.o $(RH)/report_data.o $(RH)/stats.o \
