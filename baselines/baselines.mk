@@ -4,7 +4,7 @@
 # init (zwinit), the virtio-mmio/virtio-net modules of the same package and
 # the workload binary, byte-identical. See baselines/README.md.
 VM_DIR       := $(BUILD)/vm
-VM_WORKLOADS := httpd sysbench
+VM_WORKLOADS := httpd sysbench $(GO_WORKLOADS)
 ZWINIT_SRCS  := baselines/init/zwinit.c baselines/init/bootargs.c baselines/init/netcfg.c
 ZWCPIO_SRCS  := baselines/cpio/zwcpio.c baselines/cpio/newc.c
 VM_INITRAMFS := $(VM_WORKLOADS:%=$(VM_DIR)/initramfs-%.cpio)

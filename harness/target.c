@@ -82,6 +82,14 @@ const char *zw_build_dir(void)
 	return dir;
 }
 
+/* Servers take --port and print READY: httpd and its ports to other
+ * languages, named <lang>httpd (gohttpd). */
+static int is_server_name(const char *name)
+{
+	size_t n = strlen(name);
+	return n >= 5 && strcmp(name + n - 5, "httpd") == 0;
+}
+
 static int workload_setup(struct workload *wl, const char *name, const char *const *extra, int port)
 {
 	int argc = 0;
@@ -92,7 +100,7 @@ static int workload_setup(struct workload *wl, const char *name, const char *con
 		return -ENOENT;
 	}
 	wl->argv[argc++] = name;
-	wl->is_server = strcmp(name, "httpd") == 0;
+	wl->is_server = is_server_name(name);
 	if (wl->is_server) {
 		snprintf(wl->port_arg, sizeof(wl->port_arg), "%d", port);
 		wl->argv[argc++] = "--port";

@@ -83,8 +83,8 @@ static int try_run(int argc, char **argv)
 		}
 		if (strcmp(argv[i], "--workload") == 0 && i + 1 < argc) {
 			workload = argv[++i];
-			if (strcmp(workload, "httpd") && strcmp(workload, "sysbench"))
-				die_usage("try: unknown workload '%s' (httpd, sysbench)", workload);
+			if (strcmp(workload, "httpd") && strcmp(workload, "sysbench") && strcmp(workload, "gohttpd"))
+				die_usage("try: unknown workload '%s' (httpd, sysbench, gohttpd)", workload);
 		} else if (strcmp(argv[i], "--requests") == 0 && i + 1 < argc) {
 			requests = cli_uint("--requests", argv[++i], 1, 1000000);
 		} else if (strcmp(argv[i], "--hold") == 0 && i + 1 < argc) {
@@ -150,7 +150,7 @@ static int try_run(int argc, char **argv)
 static const struct verb try_verb = {
 	.name = "try",
 	.summary = "start one instance of a target and check that it works",
-	.usage = "try TARGET [--workload httpd|sysbench] [--requests N] [--hold S] [--mem MIB]\n"
+	.usage = "try TARGET [--workload httpd|sysbench|gohttpd] [--requests N] [--hold S] [--mem MIB]\n"
 		 "           [--timeout S] [--accel kvm|tcg] [--ring3] [-- WORKLOAD-ARGS...]\n"
 		 "  httpd: GET / must return 200 with the 612-byte page (N times on fresh connections);\n"
 		 "  --hold keeps it serving for S seconds; sysbench: prints its output and exit status",

@@ -9,7 +9,7 @@ PACKAGES=(
 	busybox-static cpio musl-tools
 	libpfm4-dev libcmocka-dev libcjson-dev libinih-dev
 	gnuplot-nox wrk nginx-light
-	linux-perf hyperfine stress-ng strace python3
+	linux-perf hyperfine stress-ng strace python3 golang-go
 	dpkg-dev xz-utils ca-certificates lz4
 )
 

@@ -33,3 +33,4 @@ $(WL_DIR)/obj/%.o: workloads/%.c
 	$(MUSL_CC) $(WL_CFLAGS) -c $< -o $@
 
 -include $(HTTPD_OBJS:.o=.d) $(SYSBENCH_OBJS:.o=.d)
+include workloads/go.mk

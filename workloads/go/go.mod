@@ -1,0 +1,3 @@
+module zerowatt/workloads/go
+
+go 1.19
