@@ -360,6 +360,8 @@ static int wait_state(struct waker *w, enum wk_state state, unsigned long change
 struct cold_result {
 	double e_cold_med;         /* attributed E_cold per cycle, for t* */
 	const char *method;
+	double cold_ms_med;        /* through the waker */
+	double p_warm_w, t_star_s; /* filled by warm_instance */
 };
 
 static int cold_cycles(struct exp_ctx *ctx, struct target_instance *ti, int rep, struct cold_result *cr)
@@ -371,16 +373,18 @@ static int cold_cycles(struct exp_ctx *ctx, struct target_instance *ti, int rep,
 	if (r < 0)
 		return r;
 	double *cpu = calloc(so.cycles, sizeof(double)), *ej = calloc(so.cycles, sizeof(double));
-	if (!cpu || !ej) {
+	double *lat = calloc(so.cycles, sizeof(double));
+	if (!cpu || !ej || !lat) {
 		free(cpu);
 		free(ej);
+		free(lat);
 		waker_close(w);
 		return -ENOMEM;
 	}
 	unsigned done = 0;
 	double cpu_total = 0;
 	cr->method = METHOD_UNAVAILABLE;
-	cr->e_cold_med = NAN;
+	cr->e_cold_med = cr->cold_ms_med = cr->p_warm_w = cr->t_star_s = NAN;
 	/* The host-level figure takes one window over all cycles: a single
 	 * cycle lasts milliseconds, below what a meter (or /proc/stat's ticks)
 	 * resolves; the idle gaps between cycles cancel against the baseline. */
@@ -412,6 +416,7 @@ static int cold_cycles(struct exp_ctx *ctx, struct target_instance *ti, int rep,
 		cpu_total += cpu[done];
 		exp_sample(ctx, t, "cold_cpu_s", cpu[done], "s", rep, "rusage:children");
 		exp_sample(ctx, t, "cold_ms", res.total_s * 1e3, "ms", rep, "waker:client");
+		lat[done] = res.total_s * 1e3;
 		exp_sample(ctx, t, "cycle_s", now_s() - t0, "s", rep, "clock:monotonic");
 		done++;
 	}
@@ -436,8 +441,11 @@ static int cold_cycles(struct exp_ctx *ctx, struct target_instance *ti, int rep,
 		double dt = b.t - a.t, above = (host_joules(ctx, &a, &b) - ctx->baseline_w * dt) / done;
 		sample_e(ctx, t, "e_cold_host_j", above, "J", rep, isnan(above) ? METHOD_UNAVAILABLE : meter_method(ctx));
 	}
+	if (done)
+		cr->cold_ms_med = stats_median(lat, done);
 	free(cpu);
 	free(ej);
+	free(lat);
 	waker_request_stop(w);
 	waker_join(w);
 	const struct waker_transition *tr;
@@ -451,8 +459,7 @@ static int cold_cycles(struct exp_ctx *ctx, struct target_instance *ti, int rep,
 
 /* ---- 2. the warm idle instance ---- */
 
-static int warm_instance(struct exp_ctx *ctx, struct target_instance *ti, int rep,
-			 const struct cold_result *cr)
+static int warm_instance(struct exp_ctx *ctx, struct target_instance *ti, int rep, struct cold_result *cr)
 {
 	const char *t = ti->ops->name;
 	struct phase_acc acc = { .lock = PTHREAD_MUTEX_INITIALIZER };
@@ -503,6 +510,8 @@ static int warm_instance(struct exp_ctx *ctx, struct target_instance *ti, int re
 	double e_cold = cr->e_cold_med;
 	const char *m = !strcmp(cr->method, METHOD_MEASURED) && !strcmp(pm, METHOD_MEASURED)
 				? METHOD_MEASURED : METHOD_ESTIMATED;
+	cr->p_warm_w = p_warm;
+	cr->t_star_s = p_warm > 0 ? e_cold / p_warm : NAN;
 	if (p_warm > 0 && !isnan(e_cold)) {
 		sample_e(ctx, t, "t_star_s", e_cold / p_warm, "s", rep, m);
 	} else {
@@ -857,12 +866,19 @@ static int scale_once(struct exp_ctx *ctx, const struct target_ops *t, int rep)
 	target_cleanup(&ti);
 	exp_set_phase(ctx, "between", NULL);
 	if (r == 0 && rep >= 0) {
-		char ec[32], p50[32], p99[32];
+		char ec[32], pw[32], ts[48], cm[32], p50[32], p99[32];
 		fmt(ec, sizeof(ec), cr.e_cold_med, "J");
+		fmt(pw, sizeof(pw), cr.p_warm_w, "W");
+		if (cr.p_warm_w == 0)
+			snprintf(ts, sizeof(ts), "unbounded (P_warm 0)");
+		else
+			fmt(ts, sizeof(ts), cr.t_star_s, "s");
+		fmt(cm, sizeof(cm), cr.cold_ms_med, "ms");
 		fmt(p50, sizeof(p50), tt.p50, "ms");
 		fmt(p99, sizeof(p99), tt.p99, "ms");
-		printf("scale %s: E_cold %s (%s), trace %zu requests, %zu cold, %zu failed, p50 %s, p99 %s\n",
-		       t->name, ec, cr.method, tt.n, tt.cold, tt.errors, p50, p99);
+		printf("scale %s: E_cold %s, P_warm %s, t* %s (energy %s); cold start %s through the waker; "
+		       "trace: %zu requests, %zu cold, %zu failed, p50 %s, p99 %s\n",
+		       t->name, ec, pw, ts, cr.method, cm, tt.n, tt.cold, tt.errors, p50, p99);
 		fflush(stdout);
 	}
 	return r;
