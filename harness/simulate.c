@@ -11,6 +11,7 @@ struct worker {
 	const struct sim_policy *pol;
 	int npol;
 	unsigned first, last;      /* functions [first, last) */
+	float *fn_cold;            /* [function * npol + policy]: its cold fraction, NaN if idle */
 	struct sim_counts counts[SIM_MAX_POLICIES];
 	unsigned long long events;
 	int rc;
@@ -40,7 +41,7 @@ static void one_function(struct worker *wk, unsigned i)
 	 * processes start a uniform fraction of one gap in (as trace.c). */
 	double t = pop->iat == IAT_EXP ? iat_draw(&d, &rng) : rng_uniform(&rng) * iat_draw(&d, &rng);
 	double prev = -INFINITY;
-	unsigned long long n = 0;
+	unsigned long long n = 0, cold[SIM_MAX_POLICIES] = { 0 };
 	while (t < pop->horizon_s) {
 		double gap = t - prev;
 		for (int p = 0; p < npol; p++) {
@@ -49,11 +50,11 @@ static void one_function(struct worker *wk, unsigned i)
 			case WK_ALWAYS_ON:
 				break;
 			case WK_IMMEDIATE:
-				c->cold++;
+				cold[p]++;
 				break;
 			case WK_KEEP_ALIVE:
 				if (gap > keep[p]) {
-					c->cold++;
+					cold[p]++;
 					if (prev > -INFINITY)
 						c->idle_warm_s += keep[p];
 				} else {
@@ -71,8 +72,12 @@ static void one_function(struct worker *wk, unsigned i)
 		for (int p = 0; p < npol; p++)
 			if (wk->pol[p].kind == WK_KEEP_ALIVE)
 				wk->counts[p].idle_warm_s += fmin(keep[p], pop->horizon_s - prev);
-	for (int p = 0; p < npol; p++)
+	for (int p = 0; p < npol; p++) {
 		wk->counts[p].requests += n;
+		wk->counts[p].cold += cold[p];
+		wk->counts[p].active_functions += n > 0;
+		wk->fn_cold[(size_t)i * npol + p] = n ? (float)((double)cold[p] / (double)n) : NAN;
+	}
 	wk->events += n;
 }
 
@@ -82,6 +87,29 @@ static void *work(void *arg)
 	for (unsigned i = wk->first; i < wk->last; i++)
 		one_function(wk, i);
 	return NULL;
+}
+
+static int cmp_float(const void *a, const void *b)
+{
+	float x = *(const float *)a, y = *(const float *)b;
+	return (x > y) - (x < y);
+}
+
+/* Median and 90th percentile of policy p's per-function cold fractions. */
+static void per_function(const float *fn, unsigned functions, int npol, int p, struct sim_counts *c)
+{
+	float *v = malloc(((size_t)functions + 1) * sizeof(*v));
+	size_t k = 0;
+	for (unsigned i = 0; v && i < functions; i++)
+		if (!isnan(fn[(size_t)i * npol + p]))
+			v[k++] = fn[(size_t)i * npol + p];
+	c->fn_cold_p50 = c->fn_cold_p90 = NAN;
+	if (k) {
+		qsort(v, k, sizeof(*v), cmp_float);
+		c->fn_cold_p50 = v[(k - 1) / 2];
+		c->fn_cold_p90 = v[(size_t)((double)(k - 1) * 0.9)];
+	}
+	free(v);
 }
 
 int sim_run(const struct sim_population *pop, const struct sim_policy *pol, int npol,
@@ -101,15 +129,18 @@ int sim_run(const struct sim_population *pop, const struct sim_policy *pol, int 
 		nt = pop->functions;
 	struct worker *wk = calloc(nt, sizeof(*wk));
 	pthread_t *th = calloc(nt, sizeof(*th));
-	if (!wk || !th) {
+	float *fn = calloc((size_t)pop->functions * npol, sizeof(float));
+	if (!wk || !th || !fn) {
 		free(wk);
 		free(th);
+		free(fn);
 		return -ENOMEM;
 	}
 	for (unsigned k = 0; k < nt; k++) {
 		wk[k].pop = pop;
 		wk[k].pol = pol;
 		wk[k].npol = npol;
+		wk[k].fn_cold = fn;
 		wk[k].first = (unsigned)((unsigned long long)pop->functions * k / nt);
 		wk[k].last = (unsigned)((unsigned long long)pop->functions * (k + 1) / nt);
 	}
@@ -132,9 +163,13 @@ int sim_run(const struct sim_population *pop, const struct sim_policy *pol, int 
 			out[p].requests += wk[k].counts[p].requests;
 			out[p].cold += wk[k].counts[p].cold;
 			out[p].idle_warm_s += wk[k].counts[p].idle_warm_s;
+			out[p].active_functions += wk[k].counts[p].active_functions;
 		}
 		*events += wk[k].events;
 	}
+	for (int p = 0; p < npol; p++)
+		per_function(fn, pop->functions, npol, p, &out[p]);
+	free(fn);
 	free(wk);
 	free(th);
 	return 0;

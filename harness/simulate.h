@@ -53,6 +53,11 @@ struct sim_population {
 struct sim_counts {
 	unsigned long long requests, cold;
 	double idle_warm_s;        /* instance-seconds warm and idle */
+	/* Per function rather than per request (most functions are rare, most
+	 * requests go to a few busy ones): functions that saw a request, and
+	 * the median and 90th percentile of their own cold-start fractions. */
+	unsigned long active_functions;
+	double fn_cold_p50, fn_cold_p90;
 };
 
 struct sim_params {

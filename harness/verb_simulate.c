@@ -278,6 +278,7 @@ static int simulate_verb(int argc, char **argv)
 
 	printf("\n%-10s %-16s %9s %13s %13s %12s %30s %9s %9s %s\n", "target", "policy", "cold %", "cold starts",
 	       "idle-warm h", "energy kWh", "(cold / idle-warm / requests)", "mean ms", "p99 ms", "energy");
+	printf("%-10s %-16s %9s\n", "", "", "of requests");
 	int estimated = 0;
 	for (int k = 0; k < nt; k++) {
 		for (int p = 0; p < np; p++) {
@@ -299,6 +300,8 @@ static int simulate_verb(int argc, char **argv)
 			add(&run, tp[k].name, "energy_requests_j", names[p], o.energy_req_j, "J", m);
 			add(&run, tp[k].name, "cold_fraction", names[p], o.cold_fraction, "1", m);
 			add(&run, tp[k].name, "cold_starts", names[p], (double)counts[p].cold, "count", m);
+			add(&run, tp[k].name, "fn_cold_p50", names[p], counts[p].fn_cold_p50, "1", m);
+			add(&run, tp[k].name, "fn_cold_p90", names[p], counts[p].fn_cold_p90, "1", m);
 			add(&run, tp[k].name, "idle_warm_h", names[p], counts[p].idle_warm_s / 3600, "h", m);
 			add(&run, tp[k].name, "mean_latency_ms", names[p], o.mean_s * 1e3, "ms", m);
 			add(&run, tp[k].name, "p99_latency_ms", names[p], o.p99_s * 1e3, "ms", m);
@@ -313,6 +316,11 @@ static int simulate_verb(int argc, char **argv)
 				       100.0 * (double)counts[p].cold / (double)counts[p].requests,
 				       100.0 * pop.functions / (double)counts[p].requests *
 					       (1 - exp(-pop.fixed_rate * pol[p].keep_alive_s)));
+	printf("\nper function (most are rare, most requests go to a few busy ones): %lu of %u functions saw a request\n",
+	       counts[0].active_functions, pop.functions);
+	for (int p = 0; p < np; p++)
+		printf("  %-16s cold starts per function's requests: median %.1f%%, 90th percentile %.1f%%\n", names[p],
+		       100 * counts[p].fn_cold_p50, 100 * counts[p].fn_cold_p90);
 	printf("\nA projection, not a measurement: counts are simulated, energy = cold starts x E_cold + idle-warm "
 	       "time x P_warm + warm requests x E_req.\n");
 	if (estimated)

@@ -48,6 +48,9 @@ static void poisson_keep_alive_matches_exp_minus_lambda_t(void **state)
 			      T, got, expect, with_first);
 		assert_int_equal(c[p].requests, events);
 		assert_true(fabs(got - with_first) < 0.003);
+		/* Every function has the same rate: the per-function median is
+		 * the same fraction, within one function's sampling noise. */
+		assert_true(fabs(c[p].fn_cold_p50 - with_first) < 0.03);
 		double idle_per_arrival = c[p].idle_warm_s / (double)c[p].requests;
 		double idle_expect = (1 - expect) / lambda;
 		assert_true(fabs(idle_per_arrival - idle_expect) < 0.01 * idle_expect);
@@ -91,6 +94,9 @@ static void immediate_and_always_on_are_the_extremes(void **state)
 	assert_true(events > 0);
 	assert_int_equal(c[0].cold, c[0].requests);
 	assert_true(c[0].idle_warm_s == 0);
+	assert_true(c[0].fn_cold_p50 == 1 && c[0].fn_cold_p90 == 1);
+	assert_true(c[1].fn_cold_p90 == 0);
+	assert_int_equal(c[0].active_functions, 100);
 	assert_int_equal(c[1].cold, 0);
 	assert_true(fabs(c[1].idle_warm_s - 100 * 86400.0) < 1e-3);
 	/* A window longer than the horizon: one cold start per function. */
