@@ -752,6 +752,9 @@ static int run_trace(struct exp_ctx *ctx, struct target_instance *ti, int rep, s
 	exp_sample(ctx, t, "p50_ms", tt->p50, "ms", rep, src);
 	exp_sample(ctx, t, "p99_ms", tt->p99, "ms", rep, src);
 	exp_sample(ctx, t, "requests", (double)tt->n, "count", rep, src);
+	/* For a CSV trace without --duration the span is its last timestamp. */
+	double span = so.spec.kind == TRACE_CSV && n ? fmax(so.times[n - 1], 1e-9) : so.duration_s;
+	exp_sample(ctx, t, "offered_rate", (double)n / span, "req/s", rep, "trace");
 	exp_sample(ctx, t, "errors", (double)tt->errors, "count", rep, src);
 	exp_sample(ctx, t, "cold_fraction", tt->matched ? (double)tt->cold / (double)tt->matched : NAN, "1",
 		   rep, "waker:records");
