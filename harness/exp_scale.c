@@ -71,6 +71,7 @@ struct scale_options {
 	char trace_arg[600];
 	struct trace_spec spec;
 	double duration_s;
+	int duration_given;
 	uint64_t seed;
 	int seed_given;
 	unsigned queue, max_conns;
@@ -139,6 +140,7 @@ static void scale_option_apply(struct exp_ctx *ctx, const char *name, const char
 		parse_trace_or_die();
 	} else if (!strcmp(name, "--duration")) {
 		so.duration_s = cli_double("--duration", value, 0.1, 7 * 86400);
+		so.duration_given = 1;
 	} else if (!strcmp(name, "--seed")) {
 		so.seed = cli_uint("--seed", value, 0, 4294967295u);
 		so.seed_given = 1;
@@ -566,10 +568,16 @@ static int generate_schedule(void)
 			return -EINVAL;
 		}
 	}
-	int r = trace_generate(&so.spec, so.duration_s, &so.times, &so.ntimes, err, sizeof(err));
-	if (r < 0)
+	/* A CSV trace plays whole unless --duration cuts it. */
+	double cut = so.spec.kind == TRACE_CSV && !so.duration_given ? 0 : so.duration_s;
+	int r = trace_generate(&so.spec, cut, &so.times, &so.ntimes, err, sizeof(err));
+	if (r < 0) {
 		pr_err("scale: %s", err);
-	return r;
+		return r;
+	}
+	if (so.spec.kind == TRACE_CSV && !so.duration_given)
+		so.duration_s = so.ntimes ? so.times[so.ntimes - 1] : 0;
+	return 0;
 }
 
 /* The waker's record of the request's connection: same client port,
@@ -752,9 +760,8 @@ static int run_trace(struct exp_ctx *ctx, struct target_instance *ti, int rep, s
 	exp_sample(ctx, t, "p50_ms", tt->p50, "ms", rep, src);
 	exp_sample(ctx, t, "p99_ms", tt->p99, "ms", rep, src);
 	exp_sample(ctx, t, "requests", (double)tt->n, "count", rep, src);
-	/* For a CSV trace without --duration the span is its last timestamp. */
-	double span = so.spec.kind == TRACE_CSV && n ? fmax(so.times[n - 1], 1e-9) : so.duration_s;
-	exp_sample(ctx, t, "offered_rate", (double)n / span, "req/s", rep, "trace");
+	exp_sample(ctx, t, "offered_rate", so.duration_s > 0 ? (double)n / so.duration_s : NAN, "req/s", rep,
+		   "trace");
 	exp_sample(ctx, t, "errors", (double)tt->errors, "count", rep, src);
 	exp_sample(ctx, t, "cold_fraction", tt->matched ? (double)tt->cold / (double)tt->matched : NAN, "1",
 		   rep, "waker:records");
@@ -902,7 +909,7 @@ static const struct experiment scale_experiment = {
 		"  --trace SPEC      poisson:rate=R | onoff:rate=R,on=A,off=B | lognormal:mean=M,cv=C |\n"
 		"                    pareto:mean=M,alpha=A | azure:q=Q[,cv=C] | csv:FILE (see trace.h);\n"
 		"                    default onoff:rate=5,on=2,off=3\n"
-		"  --duration S      trace length for generated traces (default 10)\n"
+		"  --duration S      trace length (default 10; a CSV trace plays whole unless given)\n"
 		"  --seed N          trace seed (default 1; seed= inside SPEC wins), recorded in meta.json\n"
 		"  --cycles K        cold-start cycles for E_cold (default 3)\n"
 		"  --warm-seconds S  idle window for P_warm (default 3)\n"
