@@ -182,7 +182,7 @@ static int density_once(struct exp_ctx *ctx, const struct target_ops *t, int rep
 			why = "MemAvailable reached the floor (--floor-mib)";
 			break;
 		}
-		if (exp_launch(ctx, t, &ti[n], "httpd", NULL) < 0) {
+		if (exp_launch(ctx, t, &ti[n], exp_workload(ctx), NULL) < 0) {
 			why = "an instance failed to start (see above)";
 			break;
 		}

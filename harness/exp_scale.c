@@ -854,7 +854,7 @@ static void fmt(char *buf, size_t len, double v, const char *unit)
 static int scale_once(struct exp_ctx *ctx, const struct target_ops *t, int rep)
 {
 	struct target_instance ti;
-	int r = target_init(&ti, t, &ctx->lab, "httpd", NULL, &ctx->opt);
+	int r = target_init(&ti, t, &ctx->lab, exp_workload(ctx), NULL, &ctx->opt);
 	if (r < 0)
 		return r;
 	r = target_prepare(&ti);

@@ -38,6 +38,8 @@ struct run {
 /* Creates <root>/<UTC>-<host>/ (root defaults to $ZW_RESULTS or ./results)
  * and fills meta.json with host facts (host_meta.c). */
 int run_open(struct run *run, const char *root, int argc, char **argv);
+/* Opens an existing run directory to add to it (a suite's post-steps). */
+int run_reopen(struct run *run, const char *dir);
 int run_add(struct run *run, const struct sample *s);
 /* Convenience: builds a sample; method/source/boundary may be NULL. */
 int run_addv(struct run *run, const char *experiment, const char *target, const char *metric,

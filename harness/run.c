@@ -166,3 +166,39 @@ void run_close(struct run *run)
 	run->samples = NULL;
 	run->meta = NULL;
 }
+
+int run_reopen(struct run *run, const char *dir)
+{
+	memset(run, 0, sizeof(*run));
+	snprintf(run->dir, sizeof(run->dir), "%s", dir);
+	char path[1100];
+	snprintf(path, sizeof(path), "%s/samples.csv", dir);
+	int r = results_read_csv(path, &run->samples, &run->n);
+	if (r < 0)
+		return r;
+	run->cap = run->n;
+	snprintf(path, sizeof(path), "%s/meta.json", dir);
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		free(run->samples);
+		return -errno;
+	}
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+	char buf[8192];
+	size_t got;
+	while (m && (got = fread(buf, 1, sizeof(buf), f)) > 0)
+		fwrite(buf, 1, got, m);
+	fclose(f);
+	if (m)
+		fclose(m);
+	run->meta = text ? cJSON_Parse(text) : NULL;
+	free(text);
+	if (!run->meta) {
+		free(run->samples);
+		return -EINVAL;
+	}
+	run->t0 = now_s();
+	return 0;
+}

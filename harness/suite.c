@@ -124,14 +124,42 @@ static void draw_progress(struct exp_ctx *ctx, double fraction_of_step)
 	fflush(stderr);
 }
 
-/* Returns the report verb's status, or -ENOENT when this build has none. */
+/* Runs a registered verb; -ENOENT when this build has none by that name. */
+static int run_verb(const char *name, int argc, char **argv)
+{
+	ZW_FOREACH(zw_verbs, struct verb, it)
+		if (strcmp((*it)->name, name) == 0)
+			return (*it)->run(argc, argv);
+	return -ENOENT;
+}
+
 static int run_report(const char *dir)
 {
 	char *argv[] = { "report", (char *)dir, NULL };
-	ZW_FOREACH(zw_verbs, struct verb, it)
-		if (strcmp((*it)->name, "report") == 0)
-			return (*it)->run(2, argv);
-	return -ENOENT;
+	return run_verb("report", 2, argv);
+}
+
+/* [simulate]: the fleet projection priced with this run's own scale
+ * figures, written into the same run directory. */
+static int run_simulate(const struct profile_section *sec, const char *dir)
+{
+	static char storage[PROFILE_MAX_KEYS * 2][160];
+	char *argv[PROFILE_MAX_KEYS * 2 + 8];
+	int argc = 0;
+	argv[argc++] = "simulate";
+	argv[argc++] = "--from";
+	argv[argc++] = (char *)dir;
+	argv[argc++] = "--into";
+	argv[argc++] = (char *)dir;
+	for (int i = 0; i < sec->nkeys; i++) {
+		snprintf(storage[2 * i], sizeof(storage[0]), "--%s", sec->key[i]);
+		snprintf(storage[2 * i + 1], sizeof(storage[0]), "%s", sec->value[i]);
+		argv[argc++] = storage[2 * i];
+		argv[argc++] = storage[2 * i + 1];
+	}
+	argv[argc] = NULL;
+	fflush(stdout);
+	return run_verb("simulate", argc, argv);
 }
 
 static int suite_run(int argc, char **argv)
@@ -175,7 +203,7 @@ static int suite_run(int argc, char **argv)
 	double total = 0;
 	for (int i = 0; i < prof.nsections; i++) {
 		const struct profile_section *sec = &prof.sec[i];
-		if (!strcmp(sec->name, "suite") || !strcmp(sec->name, "energy"))
+		if (!strcmp(sec->name, "suite") || !strcmp(sec->name, "energy") || !strcmp(sec->name, "simulate"))
 			continue;
 		const char *t = profile_get(sec, "targets");
 		build_step(&steps[nsteps], sec, t ? t : targets);
@@ -229,6 +257,9 @@ static int suite_run(int argc, char **argv)
 	free(ctx);
 	if (rc < 0)
 		return 1;
+	const struct profile_section *sim = profile_section(&prof, "simulate");
+	if (sim && !interrupted && run_simulate(sim, dir) != 0)
+		pr_warn("the fleet projection (simulate) did not run; the measurements are kept");
 	char el[16];
 	fmt_duration(el, sizeof(el), now_s() - progress.t0);
 	printf("suite %s finished in %s%s; run directory: %s\n", profile_name, el,

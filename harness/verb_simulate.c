@@ -159,7 +159,7 @@ static int simulate_verb(int argc, char **argv)
 	};
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	pop.threads = ncpu > 0 ? (unsigned)ncpu : 1;
-	const char *from = NULL, *results = NULL, *policies = DEFAULT_POLICIES;
+	const char *from = NULL, *results = NULL, *into = NULL, *policies = DEFAULT_POLICIES;
 	char arrivals[128];
 	snprintf(arrivals, sizeof(arrivals), "log-normal inter-arrivals, CV %g", AZURE_DEFAULT_CV);
 	struct target_params tp[SIM_MAX_TARGETS];
@@ -175,6 +175,8 @@ static int simulate_verb(int argc, char **argv)
 			from = v;
 		else if (!strcmp(a, "--results"))
 			results = v;
+		else if (!strcmp(a, "--into"))
+			into = v;
 		else if (!strcmp(a, "--functions"))
 			pop.functions = cli_uint("--functions", v, 1, 100000000);
 		else if (!strcmp(a, "--hours"))
@@ -249,7 +251,13 @@ static int simulate_verb(int argc, char **argv)
 	       elapsed, pop.threads, elapsed > 0 ? (double)events / elapsed : NAN);
 
 	struct run run;
-	int have_run = run_open(&run, results, argc, argv) == 0;
+	if (into && results)
+		die_usage("simulate: --into and --results exclude each other");
+	/* --into adds the projection to an existing run (the suite's), so one
+	 * run directory holds the measurements and what they project to. */
+	int have_run = (into ? run_reopen(&run, into) : run_open(&run, results, argc, argv)) == 0;
+	if (into && !have_run)
+		pr_err("simulate: --into %s: not a run directory", into);
 	if (have_run) {
 		cJSON *s = cJSON_AddObjectToObject(run.meta, "simulate");
 		cJSON_AddNumberToObject(s, "functions", pop.functions);
@@ -338,7 +346,7 @@ static const struct verb simulate_verb_row = {
 	.summary = "fleet projection: thousands of functions over a day through the scale-to-zero policies",
 	.usage = "simulate (--from RUNDIR | --e-cold J --p-warm W --e-req J --cold-ms MS --warm-ms MS [--target NAME])\n"
 		 "                [--functions N] [--hours H] [--policy LIST] [--arrivals poisson|lognormal:cv=C|pareto:alpha=A]\n"
-		 "                [--rate R] [--max-rate R] [--seed N] [--threads N] [--results DIR]\n"
+		 "                [--rate R] [--max-rate R] [--seed N] [--threads N] [--results DIR | --into RUNDIR]\n"
 		 "  --from: a `zerowatt scale` run directory; each target's medians of e_cold_j, p_warm_w,\n"
 		 "  e_req_j, cold_ms and warm_ms price the simulated counts. Defaults: 10000 functions, 24 h,\n"
 		 "  rates from the Azure Functions 2019 population (trace.h) capped at 1e8/day, log-normal\n"
