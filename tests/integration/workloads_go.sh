@@ -14,7 +14,6 @@ cd "$(dirname "$0")/../.."
 BIN=build/workloads
 ZW=build/zerowatt
 NS=zwtest-go-$$
-TMP=$(mktemp -d /tmp/zwtest-go.XXXXXX)
 PIDS=()
 
 skip() { echo "SKIP: $*"; exit 77; }
@@ -31,6 +30,7 @@ for f in "$BIN/gohttpd" "$BIN/httpd" "$BIN/index.html" "$ZW"; do
 	[ -e "$f" ] || fail "$f is not built (make build)"
 done
 
+TMP=$(mktemp -d /tmp/zwtest-go.XXXXXX)
 cleanup() {
 	local p
 	for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done
