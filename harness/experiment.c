@@ -215,6 +215,7 @@ int experiment_begin(struct exp_ctx *ctx, int argc, char **argv)
 	if (ctx->opt.accel)
 		snprintf(why, sizeof(why), "set with --accel");
 	ctx->opt.accel = accel;
+	ctx->run_accel = accel;
 	cJSON_AddStringToObject(ctx->run.meta, "accelerator", accel);
 	cJSON_AddStringToObject(ctx->run.meta, "accelerator_reason", why);
 	/* What this host could and could not measure, as doctor says it. */
@@ -419,6 +420,11 @@ void experiment_configure(struct exp_ctx *ctx, const struct experiment *e, int a
 	ctx->connections = 0;
 	ctx->rate = 0;
 	ctx->workload = NULL;
+	/* A profile section's guest options must not leak into the next
+	 * section: every experiment starts from the run's defaults. */
+	ctx->opt.mem_mib = 0;
+	ctx->opt.ready_timeout_s = 0;
+	ctx->opt.accel = ctx->run_opened ? ctx->run_accel : NULL;
 	ctx->priv = NULL;
 	if (!ctx->run_opened)
 		ctx->baseline_s = 2;

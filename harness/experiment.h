@@ -53,6 +53,7 @@ struct exp_ctx {
 	const struct target_ops *targets[EXP_MAX_TARGETS];
 	int ntargets;
 	struct target_options opt;
+	const char *run_accel;       /* the accelerator chosen when the run began */
 	unsigned reps, warmup;
 	double seconds;              /* --seconds for time-based experiments */
 	void *priv;                  /* experiment's own state */

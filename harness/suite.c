@@ -220,6 +220,7 @@ static int suite_run(int argc, char **argv)
 	 * last section must not cost the first nine minutes. */
 	for (int i = 0; i < nsteps; i++)
 		experiment_configure(ctx, steps[i].exp, steps[i].argc, steps[i].argv);
+	ctx->opt = (struct target_options){ 0 }; /* validation left the last section's options */
 	char *begin_argv[] = { "suite", (char *)profile_name, "--results", (char *)results, NULL };
 	int rc = experiment_begin(ctx, results ? 4 : 2, begin_argv);
 	if (rc == 0) {
