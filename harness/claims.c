@@ -45,6 +45,10 @@ static const struct claim claims[] = {
 	  { "idle", "unikernel", "cpu_pct" }, { NULL, NULL, NULL }, NULL, 1, 1.0 },
 	{ "5-sampler", "power sampler overhead < 0.5% of a CPU at 10 Hz",
 	  { NULL, "host", "sampler_cpu_pct" }, { NULL, NULL, NULL }, NULL, 1, 0.5 },
+	{ "6-simulate", "fleet projection: 10 000 functions x 24 h simulated in under a minute",
+	  { "simulate", "all", "elapsed_s" }, { NULL, NULL, NULL }, NULL, 1, 60 },
+	{ "7-suite", "the quick suite's experiments finish within 10 minutes (s)",
+	  { NULL, NULL, NULL }, { NULL, NULL, NULL }, "profile.experiments_elapsed_s", 1, 600 },
 };
 
 const char *claim_verdict_name(enum claim_verdict v)
@@ -102,7 +106,7 @@ static void evaluate(const struct claim *c, const struct sample *s, size_t n, co
 			return;
 		}
 		a = v->valuedouble;
-		ua = "bytes";
+		ua = strstr(c->meta_path, "bytes") ? "bytes" : strstr(c->meta_path, "_s") ? "s" : "";
 	} else if (median_of(s, n, &c->a, &a, &ua, &ma) < 0) {
 		snprintf(r->evidence, sizeof(r->evidence), "no %s/%s/%s in the run",
 			 c->a.experiment ? c->a.experiment : "*", c->a.target, c->a.metric);

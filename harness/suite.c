@@ -252,6 +252,9 @@ static int suite_run(int argc, char **argv)
 		progress.done_weight += steps[i].weight;
 	}
 	int interrupted = zw_interrupted;
+	cJSON *pmeta = ctx->run.meta ? cJSON_GetObjectItem(ctx->run.meta, "profile") : NULL;
+	if (pmeta)
+		cJSON_AddNumberToObject(pmeta, "experiments_elapsed_s", now_s() - progress.t0);
 	char dir[sizeof(ctx->run.dir)];
 	snprintf(dir, sizeof(dir), "%s", ctx->run.dir);
 	experiment_end(ctx);
