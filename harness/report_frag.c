@@ -57,10 +57,19 @@ static void all_figures(FILE *f, struct rf_ctx *ctx, const char *heading)
 		}
 }
 
+int rf_metric_wanted(const struct rf_ctx *ctx, const char *metric)
+{
+	for (int i = 0; i < ctx->nonly; i++)
+		if (!strcmp(ctx->only[i], metric))
+			return 1;
+	return ctx->nonly == 0;
+}
+
 int rf_emit(FILE *f, struct rf_ctx *ctx, const char *kind, int argc, char **argv, char *err, size_t cap)
 {
 	int need = !strcmp(kind, "table") || !strcmp(kind, "ratios") || !strcmp(kind, "figure") ? 1
 		 : !strcmp(kind, "value") ? 3 : 0;
+	int with_metrics = !strcmp(kind, "table") || !strcmp(kind, "ratios");
 	int known = need || !strcmp(kind, "power") || !strcmp(kind, "hosts") || !strcmp(kind, "energy") ||
 		    !strcmp(kind, "doctor") || !strcmp(kind, "skipped") || !strcmp(kind, "run") ||
 		    !strcmp(kind, "figures") || !strcmp(kind, "claims");
@@ -69,30 +78,35 @@ int rf_emit(FILE *f, struct rf_ctx *ctx, const char *kind, int argc, char **argv
 				   "power, hosts, energy, doctor, skipped, claims)", kind);
 		return -EINVAL;
 	}
-	int max = !strcmp(kind, "value") ? 5 : need;
+	int max = !strcmp(kind, "value") ? 5 : with_metrics ? 32 : need;
 	if (argc < need || argc > max) {
 		snprintf(err, cap, "marker '%s' takes %d%s argument%s, got %d", kind, need,
-			 max > need ? " to 5" : "", max == 1 ? "" : "s", argc);
+			 max > need ? (with_metrics ? " or more" : " to 5") : "", max == 1 ? "" : "s", argc);
 		return -EINVAL;
 	}
 	if (!strcmp(kind, "value")) {
 		static const char *const stats[] = { "median", "mean", "p5", "p95", "min", "max", "ci", "n",
 						     "ratio", NULL };
-		int ok = argc < 4;
+		int ok = argc < 4 || !strncmp(argv[3], "ratio:", 6);
 		for (int i = 0; !ok && stats[i]; i++)
 			ok = !strcmp(argv[3], stats[i]);
 		if (!ok) {
 			snprintf(err, cap, "value: unknown statistic '%s' (median, mean, p5, p95, min, max, ci, "
-					   "n, ratio)", argv[3]);
+					   "n, ratio, ratio:TARGET)", argv[3]);
 			return -EINVAL;
 		}
 		rf_value(f, ctx, argv[0], argv[1], argv[2], argc > 3 ? argv[3] : NULL, argc > 4 ? argv[4] : NULL);
 	} else if (!strcmp(kind, "run")) {
 		rf_run_ids(f, ctx);
-	} else if (!strcmp(kind, "table")) {
-		rf_table(f, ctx, argv[0]);
-	} else if (!strcmp(kind, "ratios")) {
-		rf_ratios(f, ctx, argv[0]);
+	} else if (with_metrics) {
+		ctx->only = argv + 1;
+		ctx->nonly = argc - 1;
+		if (!strcmp(kind, "table"))
+			rf_table(f, ctx, argv[0]);
+		else
+			rf_ratios(f, ctx, argv[0]);
+		ctx->only = NULL;
+		ctx->nonly = 0;
 	} else if (!strcmp(kind, "figure")) {
 		rf_figure(f, ctx, argv[0]);
 	} else if (!strcmp(kind, "figures")) {

@@ -31,7 +31,13 @@ struct rf_ctx {
 	struct cJSON *doctor_now;  /* doctor run at report time, or NULL */
 	char doctor_now_host[64];
 	int missing;           /* references to data the runs lack */
+	/* A marker's metric list (zw:table EXP METRIC…): only these rows. */
+	char *const *only;
+	int nonly;
 };
+
+/* True when metric passes the marker's metric list (or there is none). */
+int rf_metric_wanted(const struct rf_ctx *ctx, const char *metric);
 
 /* Summary table of one experiment: per metric and target n, median, p5,
  * p95, 95% CI of the median, MAD outliers (flagged, kept), unit, method

@@ -59,7 +59,7 @@ static void table_block(FILE *f, struct rf_ctx *ctx, const char *host, const cha
 	md_table_head(f, head, 11, "llrrrrrrlll");
 	int pooled = 0;
 	for (int m = 0; m < metrics.n; m++)
-		for (int t = 0; t < targets.n; t++) {
+		for (int t = 0; t < targets.n && rf_metric_wanted(ctx, metrics.v[m]); t++) {
 			struct rd_series s;
 			if (rd_collect(ctx->set, host, exp, targets.v[t], metrics.v[m], &s) < 0)
 				continue;
@@ -120,7 +120,7 @@ static void ratio_block(FILE *f, struct rf_ctx *ctx, const char *host, const cha
 	int rows = 0;
 	for (int m = 0; m < metrics.n; m++) {
 		const char *base = rd_pick_base(ctx->set, host, exp, metrics.v[m], &targets);
-		if (!base)
+		if (!base || !rf_metric_wanted(ctx, metrics.v[m]))
 			continue;
 		struct rd_series bs;
 		if (rd_collect(ctx->set, host, exp, base, metrics.v[m], &bs) < 0)
@@ -260,10 +260,11 @@ int rf_value(FILE *f, struct rf_ctx *ctx, const char *exp, const char *target, c
 			fprintf(f, "n/a (n<6)");
 		else
 			fprintf(f, "[%s, %s] %s", num, num2, s.unit);
-	} else if (!strcmp(stat, "ratio")) {
+	} else if (!strncmp(stat, "ratio", 5)) {
+		/* "ratio" is to the table's base target; "ratio:vm" to a named one. */
 		struct rd_names targets;
 		rd_targets(ctx->set, host, exp, &targets);
-		const char *base = rd_pick_base(ctx->set, host, exp, metric, &targets);
+		const char *base = stat[5] == ':' ? stat + 6 : rd_pick_base(ctx->set, host, exp, metric, &targets);
 		struct rd_series bs;
 		double ratio = NAN;
 		if (base && rd_collect(ctx->set, host, exp, base, metric, &bs) == 0) {

@@ -233,7 +233,7 @@ static void emit_dispatches_and_rejects(void **state)
 	assert_int_equal(rf_emit(f, &ctx, "bogus", 0, NULL, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "unknown marker kind 'bogus'"));
 	assert_int_equal(rf_emit(f, &ctx, "table", 0, NULL, err, sizeof(err)), -EINVAL);
-	assert_non_null(strstr(err, "takes 1 argument"));
+	assert_non_null(strstr(err, "takes 1 or more arguments"));
 	assert_int_equal(rf_emit(f, &ctx, "value", 3, (char *[]){ "boot", "native", "first_200_ms" }, err, sizeof(err)), 0);
 	assert_int_equal(rf_emit(f, &ctx, "value", 4, (char *[]){ "boot", "native", "first_200_ms", "p42" }, err,
 				 sizeof(err)),
@@ -242,6 +242,18 @@ static void emit_dispatches_and_rejects(void **state)
 	fclose(f);
 	assert_non_null(strstr(out, "| getppid_ns | native |"));
 	assert_true(rf_kind_inline("value") && rf_kind_inline("run") && !rf_kind_inline("table"));
+}
+
+static void table_marker_keeps_only_named_metrics(void **state)
+{
+	(void)state;
+	char err[256];
+	FILE *f = begin(&alpha);
+	assert_int_equal(rf_emit(f, &ctx, "table", 2, (char *[]){ "boot", "ready_ms" }, err, sizeof(err)), 0);
+	fclose(f);
+	assert_non_null(strstr(out, "| ready_ms |"));
+	assert_null(strstr(out, "| first_200_ms |"));
+	assert_int_equal(ctx.nonly, 0); /* the filter does not outlive its marker */
 }
 
 static void whole_report_has_every_section(void **state)
@@ -278,6 +290,7 @@ int main(void)
 		cmocka_unit_test(doctor_now_only_for_its_own_host),
 		cmocka_unit_test(figures_linked_or_explained),
 		cmocka_unit_test(emit_dispatches_and_rejects),
+		cmocka_unit_test(table_marker_keeps_only_named_metrics),
 		cmocka_unit_test(whole_report_has_every_section),
 	};
 	int r = cmocka_run_group_tests(tests, setup, teardown);
