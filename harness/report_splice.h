@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#define SPLICE_MAX_ARGS 8
+#define SPLICE_MAX_ARGS 24
 
 /* Writes the content for one marker; returns 0 or -EINVAL with err set. */
 typedef int (*splice_fill_fn)(void *arg, FILE *out, const char *kind, int argc, char **argv, char *err,
