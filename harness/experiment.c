@@ -179,13 +179,30 @@ int experiment_select_targets(struct exp_ctx *ctx, char **names, int n)
 	return ctx->ntargets;
 }
 
+/* skipped_targets.<target> = "<experiment>: why; <experiment>: why…": one
+ * line per experiment that could not run the target, so each verdict can
+ * name the experiment it concerns. */
 static void record_skip(struct exp_ctx *ctx, const char *target, const char *why)
 {
 	cJSON *skipped = cJSON_GetObjectItem(ctx->run.meta, "skipped_targets");
 	if (!skipped)
 		skipped = cJSON_AddObjectToObject(ctx->run.meta, "skipped_targets");
-	if (!cJSON_GetObjectItem(skipped, target))
-		cJSON_AddStringToObject(skipped, target, why);
+	char entry[512];
+	snprintf(entry, sizeof(entry), "%s: %.400s", ctx->exp ? exp_label(ctx) : "run", why);
+	cJSON *old = cJSON_GetObjectItem(skipped, target);
+	if (!old) {
+		cJSON_AddStringToObject(skipped, target, entry);
+		return;
+	}
+	if (!cJSON_IsString(old) || strstr(old->valuestring, entry))
+		return;
+	size_t len = strlen(old->valuestring) + strlen(entry) + 3;
+	char *joined = malloc(len);
+	if (!joined)
+		return;
+	snprintf(joined, len, "%s; %s", old->valuestring, entry);
+	cJSON_ReplaceItemInObject(skipped, target, cJSON_CreateString(joined));
+	free(joined);
 }
 
 int experiment_begin(struct exp_ctx *ctx, int argc, char **argv)

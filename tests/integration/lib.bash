@@ -28,7 +28,7 @@ lab_leftovers() {
 	done
 	ip -o link 2>/dev/null | grep -oE 'zw[tv][0-9]+' || true
 	# Leaked workloads are orphans: reparented to init.
-	pgrep -P 1 -f "workloads/(httpd|sysbench)" || true
+	pgrep -P 1 -f "workloads/(gohttpd|httpd|sysbench)" || true
 	pgrep -P 1 -f "runc init" || true
 	for cg in $(ls /sys/fs/cgroup/cpu 2>/dev/null | grep -E '^zw-[0-9]+-'); do
 		pid=${cg#zw-}

@@ -45,7 +45,9 @@ static void verdicts_from_medians(void **state)
 		/* idle: exactly 0 interrupts meets "0/s"; 0.2 would not */
 		mk("idle", "unikernel", "guest_timer_irqs_per_s", 0),
 	};
-	cJSON *meta = cJSON_Parse("{\"targets\":{\"unikernel\":{\"kernel_stripped_bytes\":600000}}}");
+	cJSON *meta = cJSON_Parse("{\"targets\":{\"unikernel\":{\"kernel_stripped_bytes\":600000}},"
+				  "\"skipped_targets\":{\"unikernel\":\"boot: other; boot-go: failed in repetition -1: "
+				  "exited before READY; load-go: x\"}}");
 	struct claim_result r[32];
 	int n = claims_evaluate(s, sizeof(s) / sizeof(s[0]), meta, r, 32);
 	assert_true(n >= 8);
@@ -57,6 +59,10 @@ static void verdicts_from_medians(void **state)
 	assert_int_equal(find(r, n, "3-image")->verdict, CLAIM_NOT_MET); /* 600000 > 512 KiB */
 	assert_int_equal(find(r, n, "3-rps")->verdict, CLAIM_NOT_MEASURED);
 	assert_int_equal(find(r, n, "2-nginx")->verdict, CLAIM_NOT_MEASURED);
+	const struct claim_result *go = find(r, n, "4-go");
+	assert_int_equal(go->verdict, CLAIM_NOT_MET);
+	assert_non_null(strstr(go->evidence, "exited before READY"));
+	assert_null(strstr(go->evidence, "load-go"));
 	cJSON_Delete(meta);
 }
 
@@ -68,6 +74,7 @@ static void unavailable_values_do_not_count(void **state)
 	int n = claims_evaluate(s, 1, NULL, r, 32);
 	assert_int_equal(find(r, n, "3-idle-cpu")->verdict, CLAIM_NOT_MEASURED);
 	assert_int_equal(find(r, n, "3-image")->verdict, CLAIM_NOT_MEASURED);
+	assert_int_equal(find(r, n, "4-go")->verdict, CLAIM_NOT_MEASURED);
 }
 
 int main(void)
