@@ -110,7 +110,10 @@ int proc_spawn(char *const argv[], unsigned flags, pid_t *pid, int *out_fd)
 	return 0;
 }
 
-int proc_wait(pid_t pid, double timeout_s, int *status)
+/* interruptible: give up with -EINTR when the lab is interrupted. Clean-up
+ * waits are not: stopping must complete even while a run unwinds, and must
+ * not swallow the interruption either. */
+static int wait_pid(pid_t pid, double timeout_s, int *status, int interruptible)
 {
 	double deadline = timeout_s < 0 ? 0 : now_s() + timeout_s;
 	for (;;) {
@@ -123,12 +126,17 @@ int proc_wait(pid_t pid, double timeout_s, int *status)
 		}
 		if (r < 0 && errno != EINTR)
 			return -errno;
-		if (zw_interrupted)
+		if (interruptible && zw_interrupted)
 			return -EINTR;
 		if (timeout_s >= 0 && now_s() >= deadline)
 			return -ETIMEDOUT;
 		sleep_s(0.002);
 	}
+}
+
+int proc_wait(pid_t pid, double timeout_s, int *status)
+{
+	return wait_pid(pid, timeout_s, status, 1);
 }
 
 int proc_stop_group(pid_t pid, double grace_s, int *status)
@@ -137,18 +145,14 @@ int proc_stop_group(pid_t pid, double grace_s, int *status)
 		return 0;
 	kill(-pid, SIGTERM);
 	kill(pid, SIGTERM);
-	int saved = zw_interrupted;
-	zw_interrupted = 0; /* stopping must complete even while unwinding */
-	int r = proc_wait(pid, grace_s, status);
-	if (r == -ETIMEDOUT || r == -EINTR) {
+	int r = wait_pid(pid, grace_s, status, 0);
+	if (r == -ETIMEDOUT) {
 		kill(-pid, SIGKILL);
 		kill(pid, SIGKILL);
-		r = proc_wait(pid, 5.0, status);
+		r = wait_pid(pid, 5.0, status, 0);
 	}
 	/* Stragglers in the group (the workload's own children). */
 	kill(-pid, SIGKILL);
-	if (saved)
-		zw_interrupted = saved;
 	return r;
 }
 
@@ -198,15 +202,11 @@ int proc_run(char *const argv[], char *out, size_t cap, double timeout_s)
 		close(fd);
 	int status;
 	double left = deadline - now_s();
-	int saved = zw_interrupted;
-	zw_interrupted = 0;
-	r = proc_wait(pid, left > 0 ? left : 0, &status);
+	r = wait_pid(pid, left > 0 ? left : 0, &status, 0);
 	if (r < 0) {
 		proc_stop_group(pid, 0.5, &status);
-		zw_interrupted = saved;
 		return -ETIMEDOUT;
 	}
-	zw_interrupted = saved;
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
 	return 128 + WTERMSIG(status);
