@@ -118,7 +118,7 @@ static void evaluate(const struct claim *c, const struct sample *s, size_t n, co
 		snprintf(tag, sizeof(tag), "%s:", c->a.experiment);
 		const char *at = cJSON_IsString(why) ? strstr(why->valuestring, tag) : NULL;
 		if (at) {
-			snprintf(r->evidence, sizeof(r->evidence), "failed: %.200s", at + strlen(tag));
+			snprintf(r->evidence, sizeof(r->evidence), "%s%.220s", c->a.experiment, at + strlen(tag) - 1);
 			char *end = strchr(r->evidence, ';');
 			if (end)
 				*end = '\0';

@@ -333,6 +333,28 @@ static void describe_target(struct exp_ctx *ctx, struct target_instance *ti)
 	ti->ops->describe(ti, obj);
 }
 
+/* The console line that says why an instance died: the first fatal error,
+ * panic or unimplemented syscall, else the last line. */
+static void console_telling_line(const struct console *c, char *out, size_t cap)
+{
+	static const char *const telling[] = { "fatal error", "panic", "Kernel panic", "unimplemented syscall",
+					       "error", NULL };
+	console_tail(c, 1, out, cap);
+	if (!c->buf)
+		return;
+	for (int k = 0; telling[k]; k++) {
+		const char *hit = strstr(c->buf, telling[k]);
+		if (!hit)
+			continue;
+		const char *start = hit;
+		while (start > c->buf && start[-1] != '\n')
+			start--;
+		size_t n = strcspn(start, "\r\n");
+		snprintf(out, cap, "%.*s", (int)(n < cap ? n : cap - 1), start);
+		return;
+	}
+}
+
 int exp_launch(struct exp_ctx *ctx, const struct target_ops *t, struct target_instance *ti,
 	       const char *workload, const char *const *extra_args)
 {
@@ -356,12 +378,19 @@ int exp_launch(struct exp_ctx *ctx, const struct target_ops *t, struct target_in
 		return 0;
 	r = target_wait_ready(ti, ti->opt.ready_timeout_s);
 	if (r < 0) {
+		/* The reason recorded with the run: what happened and the
+		 * instance's own last word (a guest's fatal error, a panic). */
+		char last[200];
+		console_telling_line(&ti->console, last, sizeof(last));
 		if (r == -ETIMEDOUT)
-			pr_err("%s: no READY within %.0f s", t->name, ti->opt.ready_timeout_s);
+			snprintf(ctx->failure, sizeof(ctx->failure), "%s: no READY within %.0f s; last console line: %s",
+				 workload, ti->opt.ready_timeout_s, last[0] ? last : "(none)");
 		else if (r == -ECHILD)
-			pr_err("%s: exited before READY (status %d)", t->name, ti->exit_status);
+			snprintf(ctx->failure, sizeof(ctx->failure), "%s exited before READY (status %d): %s", workload,
+				 ti->exit_status, last[0] ? last : "(no console output)");
 		else if (r == -EINTR)
-			pr_err("%s: interrupted while waiting for READY", t->name);
+			snprintf(ctx->failure, sizeof(ctx->failure), "interrupted while waiting for READY");
+		pr_err("%s: %s", t->name, ctx->failure);
 		target_report_console(ti, 15);
 		target_cleanup(ti);
 	}
@@ -408,14 +437,16 @@ int experiment_run(struct exp_ctx *ctx)
 		for (int i = 0; i < ctx->ntargets && !zw_interrupted; i++) {
 			if (failed[i])
 				continue;
+			ctx->failure[0] = '\0';
 			int r = e->run_once(ctx, ctx->targets[i], rep);
 			if (ctx->progress)
 				ctx->progress(ctx, (double)(k * ctx->ntargets + i + 1) / (double)(total * ctx->ntargets));
 			if (r < 0 && r != -EINTR) {
 				pr_err("%s on %s failed (repetition %d): %s; dropping %s from this run",
 				       e->name, ctx->targets[i]->name, rep, strerror(-r), ctx->targets[i]->name);
-				char why[256];
-				snprintf(why, sizeof(why), "failed in repetition %d: %s", rep, strerror(-r));
+				char why[400];
+				snprintf(why, sizeof(why), "failed in repetition %d: %s", rep,
+					 ctx->failure[0] ? ctx->failure : strerror(-r));
 				record_skip(ctx, ctx->targets[i]->name, why);
 				failed[i] = 1;
 				ctx->failures++;

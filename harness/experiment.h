@@ -58,6 +58,7 @@ struct exp_ctx {
 	double seconds;              /* --seconds for time-based experiments */
 	void *priv;                  /* experiment's own state */
 	int failures;
+	char failure[300];           /* why the last repetition failed, when known */
 	/* Targets "all" left out because this host cannot run them, and why. */
 	int nunavailable;
 	char unavailable[EXP_MAX_TARGETS][24];
