@@ -53,8 +53,10 @@ void md_ratio(char *out, size_t cap, double r)
 		snprintf(out, cap, "%.0fx", r);
 	else if (fabs(r) >= 10)
 		snprintf(out, cap, "%.1fx", r);
-	else
+	else if (fabs(r) >= 0.1 || r == 0)
 		snprintf(out, cap, "%.2fx", r);
+	else
+		snprintf(out, cap, "%.2gx", r); /* 0.023x, not 0.02x: small ratios keep two digits */
 }
 
 void md_table_row(FILE *f, const char *const *cells, int n)
