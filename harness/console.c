@@ -114,3 +114,27 @@ void console_tail(const struct console *c, int n, char *out, size_t cap)
 			out[o++] = c->buf[start + i];
 	out[o] = '\0';
 }
+
+const char *console_last_line_with(const struct console *c, size_t from, const char *needle, char *line,
+				   size_t cap)
+{
+	const char *hit = NULL;
+	if (!c->buf || from >= c->len)
+		return NULL;
+	for (const char *p = c->buf + from; p < c->buf + c->len;) {
+		const char *nl = memchr(p, '\n', (size_t)(c->buf + c->len - p));
+		if (!nl)
+			break; /* only complete lines */
+		if (memmem(p, (size_t)(nl - p), needle, strlen(needle)))
+			hit = p;
+		p = nl + 1;
+	}
+	if (!hit)
+		return NULL;
+	size_t n = strcspn(hit, "\r\n");
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(line, hit, n);
+	line[n] = '\0';
+	return line;
+}

@@ -333,26 +333,16 @@ static void describe_target(struct exp_ctx *ctx, struct target_instance *ti)
 	ti->ops->describe(ti, obj);
 }
 
-/* The console line that says why an instance died: the first fatal error,
- * panic or unimplemented syscall, else the last line. */
+/* The console line that says why an instance died: a fatal error, panic or
+ * unimplemented syscall, else the last line. */
 static void console_telling_line(const struct console *c, char *out, size_t cap)
 {
-	static const char *const telling[] = { "fatal error", "panic", "Kernel panic", "unimplemented syscall",
+	static const char *const telling[] = { "fatal error", "Kernel panic", "panic", "unimplemented syscall",
 					       "error", NULL };
+	for (int k = 0; telling[k]; k++)
+		if (console_last_line_with(c, 0, telling[k], out, cap))
+			return;
 	console_tail(c, 1, out, cap);
-	if (!c->buf)
-		return;
-	for (int k = 0; telling[k]; k++) {
-		const char *hit = strstr(c->buf, telling[k]);
-		if (!hit)
-			continue;
-		const char *start = hit;
-		while (start > c->buf && start[-1] != '\n')
-			start--;
-		size_t n = strcspn(start, "\r\n");
-		snprintf(out, cap, "%.*s", (int)(n < cap ? n : cap - 1), start);
-		return;
-	}
 }
 
 int exp_launch(struct exp_ctx *ctx, const struct target_ops *t, struct target_instance *ti,

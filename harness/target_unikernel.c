@@ -163,33 +163,6 @@ static int uk_start(struct target_instance *ti)
 	return proc_spawn(uk->argv, PROC_MERGE_STDERR, &ti->pid, &ti->out_fd);
 }
 
-/* The last console line starting with prefix at or after offset, or NULL. */
-static const char *console_line_from(struct target_instance *ti, size_t offset, const char *prefix,
-				     char *line, size_t cap)
-{
-	const char *buf = ti->console.buf, *hit = NULL;
-	size_t plen = strlen(prefix);
-
-	if (!buf || offset >= ti->console.len)
-		return NULL;
-	for (const char *p = buf + offset; p < buf + ti->console.len;) {
-		const char *nl = memchr(p, '\n', (size_t)(buf + ti->console.len - p));
-		if (!nl)
-			break;   /* only complete lines */
-		if ((size_t)(nl - p) >= plen && memcmp(p, prefix, plen) == 0)
-			hit = p;
-		p = nl + 1;
-	}
-	if (!hit)
-		return NULL;
-	size_t n = strcspn(hit, "\r\n");
-	if (n >= cap)
-		n = cap - 1;
-	memcpy(line, hit, n);
-	line[n] = '\0';
-	return line;
-}
-
 static int uk_exit_status(struct target_instance *ti, int wait_status)
 {
 	char line[512];
@@ -200,7 +173,7 @@ static int uk_exit_status(struct target_instance *ti, int wait_status)
 	if (WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 0) {
 		/* The kernel always leaves through isa-debug-exit; a plain exit
 		 * is QEMU stopping on SIGTERM, or a triple fault (-no-reboot). */
-		if (!console_line_from(ti, 0, "qemu-system-x86_64: terminating on signal", line,
+		if (!console_last_line_with(&ti->console, 0, "qemu-system-x86_64: terminating on signal", line,
 				       sizeof(line)))
 			pr_err("unikernel: the guest reset without reporting a status (triple fault?)");
 		return -1;
@@ -211,14 +184,14 @@ static int uk_exit_status(struct target_instance *ti, int wait_status)
 		       WEXITSTATUS(wait_status));
 	} else if (status == UK_EXIT_FAULT) {
 		pr_err("unikernel: %s took a CPU exception%s%s", ti->wl.name,
-		       console_line_from(ti, 0, "ZW: FAULT", line, sizeof(line)) ? ": " : "",
-		       console_line_from(ti, 0, "ZW: FAULT", line, sizeof(line)) ? line + 4 : "");
+		       console_last_line_with(&ti->console, 0, "ZW: FAULT", line, sizeof(line)) ? ": " : "",
+		       console_last_line_with(&ti->console, 0, "ZW: FAULT", line, sizeof(line)) ? line + 4 : "");
 	} else if (status == UK_EXIT_PANIC) {
 		pr_err("unikernel: kernel panic or kernel fault (see the console)");
 	} else if (status == UK_EXIT_NOAPP) {
 		pr_err("unikernel: the kernel could not start %s%s%s", ti->wl.name,
-		       console_line_from(ti, 0, "ZW: cannot run", line, sizeof(line)) ? ": " : "",
-		       console_line_from(ti, 0, "ZW: cannot run", line, sizeof(line)) ? line + 4 : "");
+		       console_last_line_with(&ti->console, 0, "ZW: cannot run", line, sizeof(line)) ? ": " : "",
+		       console_last_line_with(&ti->console, 0, "ZW: cannot run", line, sizeof(line)) ? line + 4 : "");
 	}
 	return status;
 }
@@ -322,7 +295,7 @@ static int uk_counters(struct target_instance *ti, cJSON *obj)
 	double deadline = now_s() + UK_COUNTERS_TIMEOUT_S;
 	while (now_s() < deadline && !zw_interrupted) {
 		target_pump_console(ti);
-		if (console_line_from(ti, mark, "ZWSTATS why=", line, sizeof(line)))
+		if (console_last_line_with(&ti->console, mark, "ZWSTATS why=", line, sizeof(line)))
 			return parse_zwstats(line, obj);
 		struct pollfd p = { ti->out_fd, POLLIN, 0 };
 		if (ti->out_fd < 0 || poll(&p, 1, 10) < 0)

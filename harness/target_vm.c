@@ -255,29 +255,6 @@ static int vm_start(struct target_instance *ti)
 	return proc_spawn(vm->argv, PROC_MERGE_STDERR, &ti->pid, &ti->out_fd);
 }
 
-/* The last console line containing needle, or NULL. */
-static const char *console_find_last(struct target_instance *ti, const char *needle, char *line,
-				     size_t cap)
-{
-	const char *buf = ti->console.buf, *hit = NULL;
-
-	if (!buf)
-		return NULL;
-	for (const char *p = buf; (p = memmem(p, ti->console.len - (p - buf), needle,
-					      strlen(needle))) != NULL; p++)
-		hit = p;
-	if (!hit)
-		return NULL;
-	while (hit > buf && hit[-1] != '\n')
-		hit--;
-	size_t n = strcspn(hit, "\r\n");
-	if (n >= cap)
-		n = cap - 1;
-	memcpy(line, hit, n);
-	line[n] = '\0';
-	return line;
-}
-
 static int vm_exit_status(struct target_instance *ti, int wait_status)
 {
 	char line[256];
@@ -290,14 +267,14 @@ static int vm_exit_status(struct target_instance *ti, int wait_status)
 		/* zwinit always reports through isa-debug-exit, so a plain exit means
 		 * the guest reset itself: a panic (panic=-1) or a triple fault. */
 		char oom[256];
-		int out_of_memory = console_find_last(ti, "on memory", oom, sizeof(oom)) ||
-				    console_find_last(ti, "Out of memory", oom, sizeof(oom));
+		int out_of_memory = console_last_line_with(&ti->console, 0, "on memory", oom, sizeof(oom)) ||
+				    console_last_line_with(&ti->console, 0, "Out of memory", oom, sizeof(oom));
 
-		if (console_find_last(ti, "Kernel panic", line, sizeof(line)))
+		if (console_last_line_with(&ti->console, 0, "Kernel panic", line, sizeof(line)))
 			pr_err("vm: the guest kernel panicked: %s (%s)", line,
 			       out_of_memory ? "fix: give the VM more memory with --mem"
 					     : "the console below says why; the kernel command line is in meta.json");
-		else if (!console_find_last(ti, "terminating on signal", line, sizeof(line)))
+		else if (!console_last_line_with(&ti->console, 0, "terminating on signal", line, sizeof(line)))
 			pr_err("vm: the guest reset without reporting a status (panic or triple fault)");
 		return -1;
 	}
@@ -306,7 +283,7 @@ static int vm_exit_status(struct target_instance *ti, int wait_status)
 		pr_err("vm: QEMU failed (exit %d) before the guest reported a status",
 		       WEXITSTATUS(wait_status));
 	else if (status >= ZWINIT_FAILED && status <= ZWINIT_NOTFOUND &&
-		 console_find_last(ti, "zwinit:", line, sizeof(line)))
+		 console_last_line_with(&ti->console, 0, "zwinit:", line, sizeof(line)))
 		pr_err("vm: the guest init failed before or while starting %s (status %d): %s "
 		       "(fix: " VM_FIX " to rebuild the initramfs from the kernel package)",
 		       ti->wl.name, status, line);
