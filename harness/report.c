@@ -17,22 +17,6 @@
 #include "results.h"
 #include "verb.h"
 
-static int mkdir_p(const char *path)
-{
-	char buf[1400];
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
 
 /* Extracts and draws every figure; returns how many failed to render. */
 static int make_figures(struct rf_ctx *ctx, const char *datadir, const char *outdir, int draw)

@@ -9,37 +9,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return NULL;
-	size_t cap = 4096, n = 0;
-	char *buf = malloc(cap);
-	while (buf) {
-		size_t r = fread(buf + n, 1, cap - n - 1, f);
-		n += r;
-		if (r == 0)
-			break;
-		if (n + 1 == cap) {
-			char *nb = realloc(buf, cap * 2);
-			if (!nb) {
-				free(buf);
-				buf = NULL;
-				break;
-			}
-			buf = nb;
-			cap *= 2;
-		}
-	}
-	fclose(f);
-	if (buf) {
-		buf[n] = '\0';
-		if (len)
-			*len = n;
-	}
-	return buf;
-}
 
 /* The configuration a run records for its experiment (meta "scale":
  * {"policy", "trace"}): the first such object found. */
@@ -119,7 +88,7 @@ int rd_run_load(const char *dir, struct rd_run *run, char *why, size_t cap)
 		return -ENOENT;
 	}
 	snprintf(path, sizeof(path), "%s/meta.json", run->dir);
-	char *json = slurp(path, NULL);
+	char *json = read_text_file(path);
 	if (!json) {
 		snprintf(why, cap, "%s is not a run directory (no readable meta.json)", dir);
 		return -ENOENT;

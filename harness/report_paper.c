@@ -20,40 +20,7 @@
 #include "results.h"
 #include "verb.h"
 
-static int mkdir_p(const char *path)
-{
-	char buf[PATH_MAX];
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return NULL;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *mem = open_memstream(&buf, &len);
-	char chunk[8192];
-	size_t r;
-	while (mem && (r = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		fwrite(chunk, 1, r, mem);
-	if (mem)
-		fclose(mem);
-	fclose(f);
-	return buf;
-}
 
 static int fill(void *arg, FILE *out, const char *kind, int argc, char **argv, char *err, size_t cap)
 {
@@ -132,7 +99,7 @@ static void remove_stale_figures(const char *dir, const struct rf_ctx *ctx)
 
 static int write_or_check(const char *path, const char *data, size_t len, int check, int *differs)
 {
-	char *old = slurp(path);
+	char *old = read_text_file(path);
 	*differs = !old || strlen(old) != len || memcmp(old, data, len) != 0;
 	free(old);
 	if (check || !*differs)
@@ -252,7 +219,7 @@ static int paper_run(int argc, char **argv)
 		return 1;
 	}
 
-	char *doc = slurp(o.doc);
+	char *doc = read_text_file(o.doc);
 	if (!doc) {
 		printf("paper: %s not found; the tables and figures are in %s (markers listed there)\n", o.doc,
 		       path);

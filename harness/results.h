@@ -50,6 +50,10 @@ void run_close(struct run *run);
 /* CSV escaping/writing used by run_flush, exposed for tests. */
 int results_write_csv(const char *path, const struct sample *s, size_t n);
 int results_read_csv(const char *path, struct sample **out, size_t *n);
+/* A whole file as a NUL-terminated string (caller frees), or NULL. */
+char *read_text_file(const char *path);
+/* mkdir -p. 0 or -errno. */
+int mkdir_p(const char *path);
 /* Atomic file write: path.tmp then rename. */
 int write_file_atomic(const char *path, const char *data, size_t len);
 

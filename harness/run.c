@@ -178,21 +178,7 @@ int run_reopen(struct run *run, const char *dir)
 		return r;
 	run->cap = run->n;
 	snprintf(path, sizeof(path), "%s/meta.json", dir);
-	FILE *f = fopen(path, "r");
-	if (!f) {
-		free(run->samples);
-		return -errno;
-	}
-	char *text = NULL;
-	size_t len = 0;
-	FILE *m = open_memstream(&text, &len);
-	char buf[8192];
-	size_t got;
-	while (m && (got = fread(buf, 1, sizeof(buf), f)) > 0)
-		fwrite(buf, 1, got, m);
-	fclose(f);
-	if (m)
-		fclose(m);
+	char *text = read_text_file(path);
 	run->meta = text ? cJSON_Parse(text) : NULL;
 	free(text);
 	if (!run->meta) {

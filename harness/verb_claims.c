@@ -12,20 +12,9 @@ static cJSON *read_meta(const char *dir)
 {
 	char path[1100];
 	snprintf(path, sizeof(path), "%s/meta.json", dir);
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	long len = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	char *buf = malloc((size_t)len + 1);
-	cJSON *j = NULL;
-	if (buf && fread(buf, 1, (size_t)len, f) == (size_t)len) {
-		buf[len] = '\0';
-		j = cJSON_Parse(buf);
-	}
-	free(buf);
-	fclose(f);
+	char *text = read_text_file(path);
+	cJSON *j = text ? cJSON_Parse(text) : NULL;
+	free(text);
 	return j;
 }
 
