@@ -22,7 +22,9 @@
  * rates span 8 orders of magnitude. We model log10(invocations per day) as
  * normal with the two quantiles pinned: 24/day at p=0.45 and 1440/day at
  * p=0.81, which gives mu = 1.603, sigma = 1.772 (a fit through two
- * published points, not a distribution the paper publishes). Per-function
+ * published points, not a distribution the paper publishes; the two
+ * percentages are quoted from memory of the paper and were not re-checked
+ * against its text when this was written — verify before citing). Per-function
  * burstiness: the paper (Fig. 6) shows inter-arrival CVs spread widely, many
  * above 1 (burstier than Poisson); CV = 2 is our default choice in that
  * range, not a fitted value. */
