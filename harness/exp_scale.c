@@ -85,7 +85,7 @@ struct scale_options {
 	int noted;
 };
 
-static struct scale_options so = {
+static const struct scale_options scale_defaults = {
 	.policy = WK_KEEP_ALIVE,
 	.keep_alive_s = 1,
 	.trace_arg = "onoff:rate=5,on=2,off=3",
@@ -98,6 +98,16 @@ static struct scale_options so = {
 	.warm_requests = 50,
 	.port = WAKER_DEFAULT_PORT,
 };
+
+static struct scale_options so;
+
+/* Every configuration starts from the defaults: a suite's scale sections
+ * must not inherit each other's options. */
+static void scale_reset(void)
+{
+	free(so.times);
+	so = scale_defaults;
+}
 
 /* ---- options ---- */
 
@@ -797,7 +807,9 @@ static void note_run(struct exp_ctx *ctx)
 	so.noted = 1;
 	char policy[32];
 	wk_policy_format(so.policy, so.keep_alive_s, policy, sizeof(policy));
-	cJSON *s = cJSON_AddObjectToObject(ctx->run.meta, "scale");
+	/* Under the profile section's name, so scale variants keep their own
+	 * configuration (scale-immediate beside scale). */
+	cJSON *s = cJSON_AddObjectToObject(ctx->run.meta, exp_label(ctx));
 	cJSON_AddStringToObject(s, "policy", policy);
 	cJSON_AddStringToObject(s, "trace", so.spec.text);
 	cJSON_AddNumberToObject(s, "seed", (double)so.spec.seed);
@@ -918,6 +930,7 @@ static const struct experiment scale_experiment = {
 		"  --max-conns N     connections relayed at once (default 256)\n"
 		"  --port P          the waker's port inside the lab (default 9000)\n",
 	.setup = scale_setup,
+	.reset = scale_reset,
 	.run_once = scale_once,
 	.metrics = scale_metrics,
 	.ratio_base = "native",

@@ -466,6 +466,8 @@ void experiment_configure(struct exp_ctx *ctx, const struct experiment *e, int a
 	ctx->priv = NULL;
 	if (!ctx->run_opened)
 		ctx->baseline_s = 2;
+	if (e->reset)
+		e->reset();
 	struct parsed p = { 0 };
 	parse_args(ctx, argc, argv, &p);
 	experiment_select_targets(ctx, p.names, p.nnames);

@@ -26,6 +26,9 @@ struct experiment {
 	int (*option_kind)(const char *name);
 	void (*option_apply)(struct exp_ctx *ctx, const char *name, const char *value);
 	const char *options_help;    /* lines appended to --help */
+	/* Back to the experiment's defaults before its options are applied
+	 * (for experiments that keep option state of their own). */
+	void (*reset)(void);
 	/* Once per target before its first repetition (e.g. baselines). */
 	int (*setup)(struct exp_ctx *ctx, const struct target_ops *t);
 	/* One repetition on one target; rep < 0 is a warm-up whose samples are

@@ -30,9 +30,15 @@ static double run_value(const struct rd_run *run, const char *exp, const char *t
 	return NAN;
 }
 
-static double meta_scale_number(const struct rd_run *run, const char *key)
+/* "scale" and a profile's variants of it ("scale-immediate"). */
+static int is_scale_experiment(const char *exp)
 {
-	cJSON *sc = rd_meta_obj(run, "scale");
+	return !strncmp(exp, "scale", 5) && (exp[5] == '\0' || exp[5] == '-');
+}
+
+static double meta_scale_number(const struct rd_run *run, const char *exp, const char *key)
+{
+	cJSON *sc = rd_meta_obj(run, exp);
 	cJSON *it = sc ? cJSON_GetObjectItemCaseSensitive(sc, key) : NULL;
 	return cJSON_IsNumber(it) ? it->valuedouble : NAN;
 }
@@ -42,13 +48,13 @@ static double meta_scale_number(const struct rd_run *run, const char *key)
  * adds to an idle host) per request, else the trace's host energy per request. */
 enum epr_kind { EPR_DIRECT, EPR_ABOVE, EPR_HOST, EPR_NONE };
 
-static double request_energy(const struct rd_run *run, const char *target, int rep, enum epr_kind k,
-			     const struct sample **row)
+static double request_energy(const struct rd_run *run, const char *exp, const char *target, int rep,
+			     enum epr_kind k, const struct sample **row)
 {
 	if (k == EPR_DIRECT)
-		return run_value(run, "scale", target, "energy_per_request_j", rep, row);
-	double req = run_value(run, "scale", target, "requests", rep, NULL);
-	double j = run_value(run, "scale", target,
+		return run_value(run, exp, target, "energy_per_request_j", rep, row);
+	double req = run_value(run, exp, target, "requests", rep, NULL);
+	double j = run_value(run, exp, target,
 			     k == EPR_ABOVE ? "trace_energy_above_baseline_j" : "trace_energy_j", rep, row);
 	return req > 0 ? j / req : NAN;
 }
@@ -63,14 +69,14 @@ struct er_series {
 
 /* Offered rate of a repetition: a rate metric, else the trace's scheduled
  * requests over its duration as the run's meta records them. */
-static double offered_rate(const struct rd_run *run, const char *target, int rep)
+static double offered_rate(const struct rd_run *run, const char *exp, const char *target, int rep)
 {
 	for (int k = 0; rate_metrics[k]; k++) {
-		double v = run_value(run, "scale", target, rate_metrics[k], rep, NULL);
+		double v = run_value(run, exp, target, rate_metrics[k], rep, NULL);
 		if (!isnan(v))
 			return v;
 	}
-	double n = meta_scale_number(run, "requests_scheduled"), d = meta_scale_number(run, "duration_s");
+	double n = meta_scale_number(run, exp, "requests_scheduled"), d = meta_scale_number(run, exp, "duration_s");
 	return d > 0 ? n / d : NAN;
 }
 
@@ -102,19 +108,20 @@ int fig_extract_energy_rate(struct fig_job *job)
 	struct rd_names policies = { .n = 0 };
 	for (int r = 0; r < set->nruns; r++) {
 		const struct rd_run *run = &set->runs[r];
-		cJSON *sc = rd_meta_obj(run, "scale");
-		cJSON *mp = sc ? cJSON_GetObjectItemCaseSensitive(sc, "policy") : NULL;
 		for (size_t i = 0; i < run->n; i++) {
 			const struct sample *s = &run->s[i];
-			if (rd_is_series_row(s) || strcmp(s->experiment, "scale") || strcmp(s->metric, ymetric[kind]))
+			if (rd_is_series_row(s) || !is_scale_experiment(s->experiment) || strcmp(s->metric, ymetric[kind]))
 				continue;
+			/* Each scale variant records its configuration under its own name. */
+			cJSON *sc = rd_meta_obj(run, s->experiment);
+			cJSON *mp = sc ? cJSON_GetObjectItemCaseSensitive(sc, "policy") : NULL;
 			char tg[RD_NAME], pol[RD_NAME];
 			rd_split_label(s->target, tg, sizeof(tg), pol, sizeof(pol));
 			if (!pol[0])
 				snprintf(pol, sizeof(pol), "%s", cJSON_IsString(mp) ? mp->valuestring : "policy not recorded");
 			const struct sample *row = NULL;
-			double y = request_energy(run, s->target, s->repetition, kind, &row);
-			double x = offered_rate(run, s->target, s->repetition);
+			double y = request_energy(run, s->experiment, s->target, s->repetition, kind, &row);
+			double x = offered_rate(run, s->experiment, s->target, s->repetition);
 			if (isnan(x) || isnan(y) || x <= 0)
 				continue;
 			/* Energy above baseline can come out below zero (the host used
