@@ -165,7 +165,7 @@ static int run_simulate(const struct profile_section *sec, const char *dir)
 static int suite_run(int argc, char **argv)
 {
 	const char *profile_name = NULL, *results = NULL, *targets_override = NULL;
-	int no_report = 0;
+	int no_report = 0, dry_run = 0;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--results") == 0 && i + 1 < argc)
 			results = argv[++i];
@@ -173,6 +173,8 @@ static int suite_run(int argc, char **argv)
 			targets_override = argv[++i];
 		else if (strcmp(argv[i], "--no-report") == 0)
 			no_report = 1;
+		else if (strcmp(argv[i], "--dry-run") == 0)
+			dry_run = 1;
 		else if (argv[i][0] == '-')
 			die_usage("suite: unknown option '%s' (zerowatt suite --help)", argv[i]);
 		else if (!profile_name)
@@ -218,8 +220,19 @@ static int suite_run(int argc, char **argv)
 		return 1;
 	/* Validate every step's options before anything runs: a typo in the
 	 * last section must not cost the first nine minutes. */
-	for (int i = 0; i < nsteps; i++)
+	for (int i = 0; i < nsteps; i++) {
 		experiment_configure(ctx, steps[i].exp, steps[i].argc, steps[i].argv);
+		if (!dry_run)
+			continue;
+		printf("%-16s zerowatt", steps[i].label[0] ? steps[i].label : steps[i].exp->name);
+		for (int a = 0; a < steps[i].argc; a++)
+			printf(" %s", steps[i].argv[a]);
+		printf("\n");
+	}
+	if (dry_run) {
+		free(ctx);
+		return 0;
+	}
 	ctx->opt = (struct target_options){ 0 }; /* validation left the last section's options */
 	char *begin_argv[] = { "suite", (char *)profile_name, "--results", (char *)results, NULL };
 	int rc = experiment_begin(ctx, results ? 4 : 2, begin_argv);
@@ -288,7 +301,8 @@ static int suite_run(int argc, char **argv)
 static const struct verb suite_verb = {
 	.name = "suite",
 	.summary = "run a profile's experiments on every available target, then the report",
-	.usage = "suite PROFILE [--targets \"native container …\"] [--results DIR] [--no-report]\n"
+	.usage = "suite PROFILE [--targets \"native container …\"] [--results DIR] [--no-report] [--dry-run]\n"
+		 "  --dry-run: check the profile and print the experiments it would run\n"
 		 "  PROFILE: quick (minutes), full (hours, for real hardware) or a path to an .ini file",
 	.run = suite_run,
 };
