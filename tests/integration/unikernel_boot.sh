@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The unikernel under QEMU TCG with small static test apps and sysbench:
 # exit status through isa-debug-exit, argv/env, an unknown syscall, a NULL
-# dereference ending in a register dump, a missing or non-ELF app, ring 3,
-# 16 MiB of RAM, sysbench's lines in both rings, and the boot time from
+# dereference ending in a register dump, threads and demand paging, a
+# missing or non-ELF app, ring 3, 16 MiB of RAM, sysbench's lines in both rings, and the boot time from
 # launch to the app's first output line (printed, not asserted).
 set -u
 cd "$(dirname "$0")/../.."
@@ -16,7 +16,7 @@ skip() { echo "SKIP: $*"; exit 77; }
 fail() { echo "FAIL: $*"; [ -n "${LAST:-}" ] && sed 's/^/  | /' "$LAST" | tail -25; exit 1; }
 
 command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 missing (scripts/deps.sh installs it)"
-for f in "$KERNEL" "$APPS/hello" "$APPS/fault" "$APPS/abi"; do
+for f in "$KERNEL" "$APPS/hello" "$APPS/fault" "$APPS/abi" "$APPS/threads"; do
 	[ -e "$f" ] || fail "$f is not built (make unikernel)"
 done
 
@@ -85,7 +85,19 @@ else
 	echo "static-pie: not built (musl's rcrt1.o not found); skipped that part"
 fi
 
-# 5. A NULL write: register dump, status 125, in both rings.
+# 5. Threads and demand paging (what Go's runtime needs): pthreads over
+# clone/futex, a blocked pipe reader, concurrent sleeps, a 256 MiB
+# reservation in a 32 MiB guest, MADV_DONTNEED; both rings.
+for ring in 0 1; do
+	run_uk threads$ring 32 "$APPS/threads" "zw.ring3=$ring -- threads"
+	[ "$STATUS" = 0 ] || fail "threads (ring3=$ring): guest status $STATUS: $(grep '^threads:' "$LAST" | tr '\n' ' ')"
+	expect_line threads '^threads: 4 threads x 10000 locked increments = 40000, tids 2 3 4 5, pid 1$'
+	expect_line threads '^threads: all ok$'
+done
+grep '^threads:' "$LAST" | sed 's/^/  /'
+echo "threads: pthreads, futexes, pipes, sleeps and demand-paged memory (ring 0 and 3)"
+
+# 6. A NULL write: register dump, status 125, in both rings.
 for ring in 0 1; do
 	run_uk fault$ring 32 "$APPS/fault" "zw.ring3=$ring -- fault"
 	[ "$STATUS" = 125 ] || fail "fault (ring3=$ring): guest status $STATUS, want 125"
@@ -97,7 +109,7 @@ for ring in 0 1; do
 done
 echo "fault: NULL write dumped registers, status 125 (ring 0 and 3)"
 
-# 6. No app, and an app that is not an ELF: a clear message and status 124.
+# 7. No app, and an app that is not an ELF: a clear message and status 124.
 run_uk noapp 32 - ""
 [ "$STATUS" = 124 ] || fail "no initrd: guest status $STATUS, want 124"
 expect_line noapp 'ZW: no app: pass its static ELF with -initrd'
@@ -107,7 +119,7 @@ run_uk notelf 32 "$TMP/notelf" ""
 expect_line notelf 'ZW: cannot run the app: not an ELF file'
 echo "bad input: missing and non-ELF apps refused with status 124"
 
-# 7. sysbench, the lab's own binary, in both rings.
+# 8. sysbench, the lab's own binary, in both rings.
 if [ -x build/workloads/sysbench ]; then
 	for ring in 0 3; do
 		r3=0; [ "$ring" = 3 ] && r3=1

@@ -6,8 +6,9 @@
 # connections alive (sequential and pipelined), closes when asked, survives
 # a short wrk run, and exits 0 on SIGTERM and SIGINT, also with a client
 # connected. Then the harness runs it through `zerowatt try` on native,
-# container and vm (each where this host can run it). The Go build itself is
-# part of `make build`; this test only runs the result. About 10 s.
+# container, vm and the unikernel in both rings (each where this host can run
+# it). The Go build itself is part of `make build`; this test only runs the
+# result. About 20 s.
 set -u
 cd "$(dirname "$0")/../.."
 
@@ -206,7 +207,7 @@ gpid=$HPID
 nsexec python3 "$TMP/check.py" 8080 "$BIN/index.html" 8081 || fail "HTTP checks"
 
 # Go as deployed: the runtime starts OS threads of its own (sysmon, GC
-# workers, netpoller) — why it cannot run on the thread-less unikernel.
+# workers, netpoller): the unikernel must schedule threads to run it.
 threads=$(awk '/^Threads:/ { print $2 }' "/proc/$gpid/status")
 [ "${threads:-0}" -gt 1 ] || fail "gohttpd runs $threads thread(s); Go's runtime should start several"
 echo "ok the Go runtime runs $threads OS threads"
@@ -238,8 +239,8 @@ grep -Eq '^READY [1-9][0-9]*$' "$TMP/gohttpd-int.out" || fail "--port 0: $(cat "
 stop_server gohttpd-int INT
 echo "ok --port 0 picks a port ($(cat "$TMP/gohttpd-int.out")); SIGINT: exit 0"
 
-# --- through the harness: the same binary on native, container and vm -------
-for target in native container vm; do
+# --- through the harness: the same binary on every target -------------------
+for target in native container vm unikernel unikernel-ring3; do
 	out=$("$ZW" try "$target" --workload gohttpd --requests 3 2>&1)
 	rc=$?
 	if [ "$rc" != 0 ] && grep -q "is not available here" <<<"$out"; then

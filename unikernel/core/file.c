@@ -103,3 +103,9 @@ int fd_count(void)
 		n += fd_table[fd] != NULL;
 	return n;
 }
+
+void fd_table_forget(int fd)
+{
+	if (fd >= 0 && fd < FD_MAX)
+		fd_table[fd] = NULL;
+}

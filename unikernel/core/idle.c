@@ -7,6 +7,7 @@
 #include "uk_errno.h"
 #include "file.h"
 #include "stats.h"
+#include "thread.h"
 #include "../arch/x86_64/arch.h"
 #include "../arch/x86_64/cpu.h"
 #include "../arch/x86_64/layout.h"
@@ -75,10 +76,18 @@ void idle_wait_until(uint64_t deadline_ns)
 	int st = irq_save();
 	if (pollers_run() || work_pending) {
 		work_pending = 0;
+		/* Whatever happened may be what another thread waits for. */
+		threads_wake_waiting();
 		irq_restore(st);
 		return;
 	}
-	uint64_t next = deadline_ns;
+	/* Another thread that can run does, rather than the CPU halting; we
+	 * come back when an event or a futex wakes us. */
+	if (thread_block(deadline_ns)) {
+		irq_restore(st);
+		return;
+	}
+	uint64_t next = threads_earliest_deadline(deadline_ns);
 	for (struct poller *p = pollers; p; p = p->next) {
 		uint64_t d = p->next_deadline_ns ? p->next_deadline_ns() : 0;
 		if (d && (!next || d < next))
@@ -86,6 +95,7 @@ void idle_wait_until(uint64_t deadline_ns)
 	}
 	uint64_t now = time_ns();
 	if (next && now >= next) {
+		threads_wake_waiting();
 		irq_restore(st);
 		return;
 	}
@@ -98,6 +108,7 @@ void idle_wait_until(uint64_t deadline_ns)
 	if (!kstats_debug_request)
 		kstats.wakeups++;
 	kstats_halted_ns += time_ns() - now;
+	threads_wake_waiting();
 	irq_restore(st);
 }
 

@@ -30,6 +30,8 @@
 
 #define LX_EPOLLIN      0x001
 #define LX_EPOLLOUT     0x004
+#define LX_EPOLLERR     0x008
+#define LX_EPOLLHUP     0x010
 
 #define LX_PROT_NONE    0
 #define LX_MAP_SHARED   0x01

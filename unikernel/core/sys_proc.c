@@ -1,5 +1,6 @@
-/* Process-level syscalls of a single-process, single-thread system: the
- * app is pid 1 (and tid 1) with no parent, owned by root. Signals are
+/* Process-level syscalls of a single-process system: the app is pid 1
+ * (its first thread tid 1; threads are sys_thread.c's) with no parent,
+ * owned by root. Signals are
  * accepted and remembered but never delivered. */
 #include "kernel.h"
 #include "uk_errno.h"
@@ -7,6 +8,7 @@
 #include "linux.h"
 #include "appmem.h"
 #include "syscall_table.h"
+#include "thread.h"
 #include "../arch/x86_64/arch.h"
 
 #define APP_PID 1
@@ -22,11 +24,6 @@ long sys_getpid(long a0, long a1, long a2, long a3, long a4, long a5)
 {
 	(void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
 	return APP_PID;
-}
-
-long sys_gettid(long a0, long a1, long a2, long a3, long a4, long a5)
-{
-	return sys_getpid(a0, a1, a2, a3, a4, a5);
 }
 
 long sys_getppid(long a0, long a1, long a2, long a3, long a4, long a5)
@@ -79,12 +76,6 @@ long sys_exit_group(long status, long a1, long a2, long a3, long a4, long a5)
 {
 	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
 	machine_exit((int)(status & 0xff));
-}
-
-long sys_exit(long status, long a1, long a2, long a3, long a4, long a5)
-{
-	/* The only thread leaving ends the process. */
-	return sys_exit_group(status, a1, a2, a3, a4, a5);
 }
 
 long sys_uname(long bufp, long a1, long a2, long a3, long a4, long a5)
@@ -184,12 +175,6 @@ long sys_arch_prctl(long code, long addr, long a2, long a3, long a4, long a5)
 	}
 }
 
-long sys_set_tid_address(long ptr, long a1, long a2, long a3, long a4, long a5)
-{
-	(void)ptr, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
-	return APP_PID;
-}
-
 long sys_rt_sigaction(long sig, long act, long oact, long setsize, long a4, long a5)
 {
 	(void)a4, (void)a5;
@@ -250,6 +235,7 @@ long sys_sched_yield(long a0, long a1, long a2, long a3, long a4, long a5)
 {
 	(void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
 	pollers_run();
+	thread_yield();
 	return 0;
 }
 

@@ -29,7 +29,9 @@ const struct syscall_entry syscall_table[NR_MAX] = {
 	E(exit, sys_exit), E(exit_group, sys_exit_group), E(uname, sys_uname),
 	E(getrandom, sys_getrandom), E(getrlimit, sys_getrlimit), E(setrlimit, sys_setrlimit),
 	E(prlimit64, sys_prlimit64), E(arch_prctl, sys_arch_prctl),
-	E(set_tid_address, sys_set_tid_address),
+	E(set_tid_address, sys_set_tid_address), E(futex, sys_futex), E(tgkill, sys_tgkill),
+	E(tkill, sys_tkill), E(set_robust_list, sys_set_robust_list),
+	E(pipe, sys_pipe), E(pipe2, sys_pipe2),
 	/* net/ */
 	E(socket, sys_socket), E(bind, sys_bind), E(listen, sys_listen), E(accept, sys_accept),
 	E(accept4, sys_accept4), E(connect, sys_connect), E(setsockopt, sys_setsockopt),

@@ -36,6 +36,8 @@ SYSCALL_DECL(setpgid); SYSCALL_DECL(setuid);
 SYSCALL_DECL(exit); SYSCALL_DECL(exit_group); SYSCALL_DECL(uname); SYSCALL_DECL(getrandom);
 SYSCALL_DECL(getrlimit); SYSCALL_DECL(setrlimit); SYSCALL_DECL(prlimit64);
 SYSCALL_DECL(arch_prctl); SYSCALL_DECL(set_tid_address);
+SYSCALL_DECL(futex); SYSCALL_DECL(tgkill); SYSCALL_DECL(tkill); SYSCALL_DECL(set_robust_list);
+SYSCALL_DECL(pipe); SYSCALL_DECL(pipe2);
 #undef SYSCALL_DECL
 
 #endif

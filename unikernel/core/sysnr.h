@@ -82,6 +82,12 @@
 #define NR_prlimit64       302
 #define NR_getrandom       318
 
+#define NR_pipe             22
+#define NR_tkill           200
+#define NR_futex           202
+#define NR_tgkill          234
+#define NR_set_robust_list 273
+#define NR_pipe2           293
 #define NR_MAX             512
 
 #endif

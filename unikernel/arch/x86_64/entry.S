@@ -66,10 +66,12 @@ trap_common:
 	iretq
 
 /* struct syscall_frame, lowest address first: r9 r8 r10 rdx rsi rdi nr
- * rip rflags rsp. Interrupts are off on entry (FMASK clears IF). */
-.macro SYSCALL_SAVE
+ * rip rflags rsp. Interrupts are off on entry (FMASK clears IF). Each
+ * thread has its own kernel stack (syscall_kstack_top follows the running
+ * thread), since a thread may block in a syscall while another runs. */
+.macro SYSCALL_PUSH
 	movq %rsp, syscall_user_rsp(%rip)
-	leaq syscall_stack_top(%rip), %rsp
+	movq syscall_kstack_top(%rip), %rsp
 	pushq syscall_user_rsp(%rip)
 	pushq %r11
 	pushq %rcx
@@ -81,8 +83,9 @@ trap_common:
 	pushq %r8
 	pushq %r9
 	cld
-	movq %rsp, %rdi
-	call syscall_handle
+.endm
+
+.macro SYSCALL_POP
 	popq %r9
 	popq %r8
 	popq %r10
@@ -94,9 +97,34 @@ trap_common:
 	popq %r11
 .endm
 
-	.globl syscall_entry_ring0
-syscall_entry_ring0:
-	SYSCALL_SAVE
+/* clone needs every register of the caller for the child (Go's child
+ * reads R9, R12, R13 and RSI set before the syscall): struct clone_frame
+ * is the callee-saved six below a syscall_frame. */
+.macro CLONE_CALL
+	pushq %rbx
+	pushq %rbp
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+	movq %rsp, %rdi
+	call sys_clone_frame
+	addq $48, %rsp
+.endm
+
+.macro SYSCALL_BODY
+	SYSCALL_PUSH
+	cmpq $NR_CLONE, %rax
+	je 1f
+	movq %rsp, %rdi
+	call syscall_handle
+	jmp 2f
+1:	CLONE_CALL
+2:	SYSCALL_POP
+.endm
+
+/* The ring-0 way back to the app, with the user %rsp on the stack. */
+.macro RETURN_RING0
 	popq %rsp
 	/* RFLAGS goes 8 bytes below the 128-byte red zone; popfq then
 	 * restores it (possibly enabling interrupts, which use IST stacks). */
@@ -105,12 +133,57 @@ syscall_entry_ring0:
 	popfq
 	leaq 128(%rsp), %rsp
 	jmp *%rcx
+.endm
+
+	.globl syscall_entry_ring0
+syscall_entry_ring0:
+	SYSCALL_BODY
+	RETURN_RING0
 
 	.globl syscall_entry_ring3
 syscall_entry_ring3:
-	SYSCALL_SAVE
+	SYSCALL_BODY
 	popq %rsp
 	sysretq
+
+/* A new thread's first instructions: thread_switch() "returns" here with
+ * %rsp at the clone_frame copied for the child; it leaves as the parent's
+ * syscall would, with %rax = 0. */
+	.globl thread_first_entry
+thread_first_entry:
+	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	popq %rbp
+	popq %rbx
+	SYSCALL_POP
+	xorl %eax, %eax
+	cmpb $0, app_ring3(%rip)
+	jne 1f
+	RETURN_RING0
+1:	popq %rsp
+	sysretq
+
+/* thread_switch(uint64_t *save_sp, uint64_t next_sp): the callee-saved
+ * registers and the stack are all a blocked kernel path needs. */
+	.globl thread_switch
+thread_switch:
+	pushq %rbx
+	pushq %rbp
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+	movq %rsp, (%rdi)
+	movq %rsi, %rsp
+	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	popq %rbp
+	popq %rbx
+	ret
 
 /* arch_enter_app(entry, sp, ring3) */
 	.globl arch_enter_app
@@ -151,6 +224,12 @@ arch_halt:
 	hlt
 	cli
 	ret
+
+	.data
+	.balign 8
+	.globl syscall_kstack_top
+syscall_kstack_top:
+	.quad syscall_stack_top
 
 	.section .bss
 	.balign 16

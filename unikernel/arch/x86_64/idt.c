@@ -7,6 +7,7 @@
 #include "kernel.h"
 #include "uk_errno.h"
 #include "../../core/exitcodes.h"
+#include "../../core/vmem.h"
 
 struct trap_frame {
 	uint64_t r15, r14, r13, r12, r11, r10, r9, r8, rbp, rdi, rsi, rdx, rcx, rbx, rax;
@@ -100,6 +101,10 @@ void trap_dispatch(struct trap_frame *f)
 		kstats_report("nmi");
 		return;
 	}
+	/* A first touch of demand-zero memory, from the app or from a
+	 * syscall copying to it, is not a fault. */
+	if (v == 14 && vmem_fault(read_cr2()))
+		return;
 	if (v < 32)
 		fault(f);
 	if (v == SPURIOUS_VECTOR)

@@ -41,6 +41,11 @@
 #define BOOT_STACK_SIZE  16384
 #define IST_STACK_SIZE   16384
 #define SYSCALL_STACK_SIZE 65536
+/* Kernel stack of every thread but the first (which has the one above). */
+#define THREAD_KSTACK_SIZE 32768
+
+/* The one syscall entry.S treats apart (it needs all registers). */
+#define NR_CLONE         56
 
 /* Interrupt vectors: IO-APIC GSI g arrives on IRQ_VECTOR_BASE + g. */
 #define IRQ_VECTOR_BASE  0x20

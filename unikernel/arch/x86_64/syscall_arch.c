@@ -9,6 +9,9 @@ struct syscall_frame {
 	uint64_t r9, r8, r10, rdx, rsi, rdi, nr, rip, rflags, rsp;
 };
 
+/* Read by thread_first_entry: which way a new thread returns to the app. */
+uint8_t app_ring3;
+
 void syscall_entry_ring0(void);
 void syscall_entry_ring3(void);
 
@@ -21,6 +24,7 @@ long syscall_handle(struct syscall_frame *f)
 
 void syscall_init(int ring3)
 {
+	app_ring3 = ring3 != 0;
 	/* SYSCALL loads CS = STAR[47:32] (SS = +8); SYSRET loads
 	 * CS = STAR[63:48] + 16 and SS = STAR[63:48] + 8, both with RPL 3. */
 	wrmsr(MSR_STAR, ((uint64_t)(GDT_UCODE32 | 3) << 48) | ((uint64_t)GDT_KCODE << 32));
