@@ -112,8 +112,10 @@ void idle_wait_until(uint64_t deadline_ns)
 	irq_restore(st);
 }
 
-int wait_event(int (*cond)(void *arg), void *arg, uint64_t deadline_ns)
+static int wait_common(int (*cond)(void *arg), void *arg, uint64_t deadline_ns, int wants_events)
 {
+	thread_count();   /* makes thread_current valid */
+	thread_current->wants_events = wants_events;
 	for (;;) {
 		if (cond && cond(arg))
 			return 0;
@@ -121,6 +123,16 @@ int wait_event(int (*cond)(void *arg), void *arg, uint64_t deadline_ns)
 			return -ETIMEDOUT;
 		idle_wait_until(deadline_ns);
 	}
+}
+
+int wait_event(int (*cond)(void *arg), void *arg, uint64_t deadline_ns)
+{
+	return wait_common(cond, arg, deadline_ns, 1);
+}
+
+int wait_wakeup(int (*cond)(void *arg), void *arg, uint64_t deadline_ns)
+{
+	return wait_common(cond, arg, deadline_ns, 0);
 }
 
 void irq_enable(void)

@@ -6,6 +6,8 @@
  * harness can measure "0 wakeups/s" by asking twice. */
 #include "kernel.h"
 #include "stats.h"
+#include "thread.h"
+#include "vmem.h"
 #include "time.h"
 #include "pmm.h"
 #include "../arch/x86_64/arch.h"
@@ -20,11 +22,13 @@ void kstats_print_line(const char *why)
 	const struct clock_info *ci = time_clock_info();
 	kprintf("ZWSTATS why=%s uptime_ns=%lu timer_irqs=%lu other_irqs=%lu wakeups=%lu hlts=%lu "
 		"halted_ns=%lu syscalls=%lu rx_frames=%lu tx_frames=%lu rx_dropped=%lu "
-		"debug_requests=%lu mem_free_kib=%lu tsc_hz=%lu clock=%s clock_refinements=%u\n",
+		"debug_requests=%lu mem_free_kib=%lu tsc_hz=%lu clock=%s clock_refinements=%u "
+		"threads=%d thread_switches=%lu demand_kib=%lu\n",
 		why, time_ns(), kstats.timer_irqs, kstats.other_irqs, kstats.wakeups, kstats.hlts,
 		kstats_halted_ns, kstats.syscalls, kstats.rx_frames, kstats.tx_frames,
 		kstats.rx_dropped, debug_requests, pmm_free_pages() * (PAGE_SIZE / 1024), ci->hz,
-		ci->method ? ci->method : "none", ci->refinements);
+		ci->method ? ci->method : "none", ci->refinements, thread_count(), thread_switches,
+		vmem_resident_pages() * (PAGE_SIZE / 1024));
 }
 
 void kstats_report(const char *why)

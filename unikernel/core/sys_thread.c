@@ -169,7 +169,7 @@ long sys_futex(long uaddr, long op, long val, long timeout, long uaddr2, long va
 		struct thread *cur = thread_current;
 		cur->futex_addr = (uint64_t)uaddr;
 		cur->futex_woken = 0;
-		int r = wait_event(futex_woken, NULL, deadline);
+		int r = wait_wakeup(futex_woken, NULL, deadline);
 		int woken = cur->futex_woken;
 		cur->futex_addr = 0;
 		cur->futex_woken = 0;

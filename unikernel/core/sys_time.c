@@ -91,18 +91,12 @@ long sys_time(long tp, long a1, long a2, long a3, long a4, long a5)
 	return s;
 }
 
-static int never(void *arg)
-{
-	(void)arg;
-	return 0;
-}
-
 /* Sleeps until the monotonic deadline; nothing can interrupt (no signals). */
 static void sleep_until(uint64_t deadline)
 {
 	if (deadline == 0)
 		deadline = 1;
-	wait_event(never, NULL, deadline);
+	wait_wakeup(NULL, NULL, deadline);
 }
 
 static long read_timespec(long tsp, uint64_t *ns)

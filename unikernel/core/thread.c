@@ -14,6 +14,7 @@ static struct thread first = {
 	.tid = 1, .state = THREAD_RUNNING, .kstack_top = 0,
 };
 struct thread *thread_current;
+uint64_t thread_switches;
 static struct thread *threads;
 static int next_tid = 2;
 static int live;
@@ -107,6 +108,7 @@ static struct thread *pick_ready(void)
 static void switch_to(struct thread *next)
 {
 	struct thread *prev = thread_current;
+	thread_switches++;
 	prev->fs_base = arch_get_fs_base();
 	thread_current = next;
 	next->state = THREAD_RUNNING;
@@ -141,8 +143,20 @@ void thread_wake(struct thread *t)
 
 void threads_wake_waiting(void)
 {
-	for (struct thread *t = threads; t; t = t->next)
-		thread_wake(t);
+	uint64_t now = 0;
+	for (struct thread *t = threads; t; t = t->next) {
+		if (t->state != THREAD_WAITING)
+			continue;
+		if (!t->wants_events) {
+			if (!t->deadline_ns)
+				continue;
+			if (!now)
+				now = time_ns();
+			if (now < t->deadline_ns)
+				continue;
+		}
+		t->state = THREAD_READY;
+	}
 }
 
 uint64_t threads_earliest_deadline(uint64_t own)

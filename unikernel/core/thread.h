@@ -20,10 +20,12 @@ struct thread {
 	uint64_t deadline_ns;     /* while waiting; 0 = none */
 	uint64_t futex_addr;      /* while in FUTEX_WAIT */
 	int futex_woken;
+	int wants_events;         /* waiting for readiness, not only a wake-up */
 	struct thread *next;      /* all threads, in creation order */
 };
 
 extern struct thread *thread_current;
+extern uint64_t thread_switches;   /* for the ZWSTATS line */
 
 /* A new READY-to-be thread with its kernel stack, or NULL. */
 struct thread *thread_new(void);
@@ -38,7 +40,10 @@ struct thread *thread_next(struct thread *t);
  * while another thread runs; returns 1 after it was switched away and made
  * ready again, 0 if nobody else could run (the caller should halt). */
 int thread_block(uint64_t deadline_ns);
-/* Every waiting thread gets to re-check what it waits for. */
+/* After an event (interrupt, readiness change): every thread waiting for
+ * events, and every one whose deadline has passed, re-checks what it waits
+ * for. Threads in futex waits and plain sleeps are left alone: only a wake
+ * or their deadline can end those. */
 void threads_wake_waiting(void);
 void thread_wake(struct thread *t);
 /* The earliest deadline among waiting threads and own (0 = none). */

@@ -61,5 +61,9 @@ void epoll_file_notify(struct file *f) __attribute__((weak));
 /* Blocks (idle loop) until cond(arg) is true or the absolute deadline passes
  * (0 = forever). Returns 0 when cond held, -ETIMEDOUT otherwise. */
 int wait_event(int (*cond)(void *arg), void *arg, uint64_t deadline_ns);
+/* The same for a condition that only an explicit wake-up (a futex wake)
+ * or the deadline can make true (cond may be NULL: sleep until the
+ * deadline), so readiness events elsewhere need not wake this waiter. */
+int wait_wakeup(int (*cond)(void *arg), void *arg, uint64_t deadline_ns);
 
 #endif
