@@ -65,6 +65,25 @@ trap_common:
 	addq $16, %rsp
 	iretq
 
+/* The registers the C ABI preserves, in struct clone_frame's order. */
+.macro PUSH_CALLEE_SAVED
+	pushq %rbx
+	pushq %rbp
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+.endm
+
+.macro POP_CALLEE_SAVED
+	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	popq %rbp
+	popq %rbx
+.endm
+
 /* struct syscall_frame, lowest address first: r9 r8 r10 rdx rsi rdi nr
  * rip rflags rsp. Interrupts are off on entry (FMASK clears IF). Each
  * thread has its own kernel stack (syscall_kstack_top follows the running
@@ -101,12 +120,7 @@ trap_common:
  * reads R9, R12, R13 and RSI set before the syscall): struct clone_frame
  * is the callee-saved six below a syscall_frame. */
 .macro CLONE_CALL
-	pushq %rbx
-	pushq %rbp
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+	PUSH_CALLEE_SAVED
 	movq %rsp, %rdi
 	call sys_clone_frame
 	addq $48, %rsp
@@ -151,12 +165,7 @@ syscall_entry_ring3:
  * syscall would, with %rax = 0. */
 	.globl thread_first_entry
 thread_first_entry:
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %rbp
-	popq %rbx
+	POP_CALLEE_SAVED
 	SYSCALL_POP
 	xorl %eax, %eax
 	cmpb $0, app_ring3(%rip)
@@ -169,20 +178,10 @@ thread_first_entry:
  * registers and the stack are all a blocked kernel path needs. */
 	.globl thread_switch
 thread_switch:
-	pushq %rbx
-	pushq %rbp
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+	PUSH_CALLEE_SAVED
 	movq %rsp, (%rdi)
 	movq %rsi, %rsp
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %rbp
-	popq %rbx
+	POP_CALLEE_SAVED
 	ret
 
 /* arch_enter_app(entry, sp, ring3) */
