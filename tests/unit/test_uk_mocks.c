@@ -10,6 +10,8 @@
 
 #include "kernel.h"
 #include "file.h"
+#include "thread.h"
+#include "vmem.h"
 #include "test_uk_mocks.h"
 
 char mock_console[65536];
@@ -173,4 +175,119 @@ long appmem_remap(uint64_t old, size_t oldlen, size_t newlen, int may_move)
 uint64_t appmem_stack_size(void)
 {
 	return 512 * 1024;
+}
+
+/* Physical pages (pipe buffers): page-aligned, zeroed, leak-checked. */
+void *page_alloc(size_t npages)
+{
+	void *p = test_calloc(npages, 4096);
+	return p;
+}
+
+void page_free(void *p, size_t npages)
+{
+	(void)npages;
+	test_free(p);
+}
+
+int wait_wakeup(int (*cond)(void *arg), void *arg, uint64_t deadline_ns)
+{
+	return wait_event(cond, arg, deadline_ns);
+}
+
+/* The demand-paged window: records the last call, grants every request. */
+struct mock_vmem_call mock_vmem_last;
+
+int vmem_in_window(uint64_t addr)
+{
+	return addr >= VMEM_BASE && addr < VMEM_END;
+}
+
+long vmem_map(uint64_t hint, size_t len, int prot_none, int fixed, int noreplace)
+{
+	mock_vmem_last = (struct mock_vmem_call){ "map", hint, len, prot_none, fixed, noreplace };
+	return (long)(hint && vmem_in_window(hint) ? hint : VMEM_END - len);
+}
+
+long vmem_unmap(uint64_t addr, size_t len)
+{
+	mock_vmem_last = (struct mock_vmem_call){ "unmap", addr, len, 0, 0, 0 };
+	return 0;
+}
+
+long vmem_protect(uint64_t addr, size_t len, int prot_none)
+{
+	mock_vmem_last = (struct mock_vmem_call){ "protect", addr, len, prot_none, 0, 0 };
+	return 0;
+}
+
+long vmem_discard(uint64_t addr, size_t len)
+{
+	mock_vmem_last = (struct mock_vmem_call){ "discard", addr, len, 0, 0, 0 };
+	return 0;
+}
+
+long vmem_remap(uint64_t old, size_t oldlen, size_t newlen, int may_move)
+{
+	(void)oldlen, (void)may_move;
+	mock_vmem_last = (struct mock_vmem_call){ "remap", old, newlen, 0, 0, 0 };
+	return (long)old;
+}
+
+/* One thread, tid 1: clone has no room for another (thread_new fails). */
+static struct thread mock_first_thread = { .tid = 1, .state = THREAD_RUNNING };
+struct thread *thread_current = &mock_first_thread;
+uint64_t thread_switches;
+
+int thread_count(void)
+{
+	return 1;
+}
+
+struct thread *thread_next(struct thread *t)
+{
+	return t ? NULL : &mock_first_thread;
+}
+
+struct thread *thread_by_tid(int tid)
+{
+	return tid == 1 ? &mock_first_thread : NULL;
+}
+
+struct thread *thread_new(void)
+{
+	return NULL;
+}
+
+void thread_start(struct thread *t)
+{
+	(void)t;
+}
+
+void thread_wake(struct thread *t)
+{
+	if (t->state == THREAD_WAITING)
+		t->state = THREAD_READY;
+}
+
+void thread_yield(void)
+{
+}
+
+void thread_exit(void)
+{
+	fail_msg("thread_exit with one thread");
+	abort();
+}
+
+void thread_first_entry(void)
+{
+}
+
+int mock_notifications;
+
+void file_notify(struct file *f)
+{
+	(void)f;
+	mock_notifications++;
 }

@@ -23,4 +23,15 @@ extern uint64_t mock_fs_base;
 /* appmem stand-in: records calls. */
 extern uint64_t mock_brk;
 
+/* The last call into the demand-paged window (vmem.h). */
+struct mock_vmem_call {
+	const char *op;
+	uint64_t addr;
+	size_t len;
+	int prot_none, fixed, noreplace;
+};
+extern struct mock_vmem_call mock_vmem_last;
+/* file_notify() calls (readiness changes). */
+extern int mock_notifications;
+
 #endif

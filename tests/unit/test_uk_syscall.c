@@ -14,6 +14,8 @@
 #include "fdext.h"
 #include "linux.h"
 #include "syscall_table.h"
+#include "thread.h"
+#include "vmem.h"
 #include "test_uk_mocks.h"
 
 static long sc(long nr, long a0, long a1, long a2, long a3)
@@ -274,6 +276,98 @@ static void test_memory_calls(void **state)
 	assert_int_equal(sc(NR_madvise, 0x700000, 4096, 8, 0), 0);  /* MADV_FREE */
 }
 
+static void test_memory_routing_to_the_window(void **state)
+{
+	(void)state;
+	const long anon = LX_MAP_PRIVATE | LX_MAP_ANONYMOUS;
+	/* A PROT_NONE reservation is only address space: the window. */
+	mock_vmem_last.op = NULL;
+	long r = syscall_dispatch(NR_mmap, 0, 1L << 30, LX_PROT_NONE, anon, -1, 0);
+	assert_true(vmem_in_window((uint64_t)r));
+	assert_string_equal(mock_vmem_last.op, "map");
+	assert_int_equal(mock_vmem_last.prot_none, 1);
+	/* Large read-write mappings too; small ones stay eager (appmem). */
+	mock_vmem_last.op = NULL;
+	r = syscall_dispatch(NR_mmap, 0, VMEM_LAZY_MIN, 3, anon, -1, 0);
+	assert_true(vmem_in_window((uint64_t)r));
+	assert_int_equal(mock_vmem_last.prot_none, 0);
+	mock_vmem_last.op = NULL;
+	assert_int_equal(syscall_dispatch(NR_mmap, 0, 4096, 3, anon, -1, 0), -12); /* appmem mock */
+	assert_null(mock_vmem_last.op);
+	/* Go's hint and a fixed map inside a reservation. */
+	assert_int_equal(syscall_dispatch(NR_mmap, 0xc000000000L, 64L << 20, LX_PROT_NONE, anon, -1, 0),
+			 0xc000000000L);
+	assert_int_equal(syscall_dispatch(NR_mmap, 0xc000000000L, 1L << 20, 3, anon | LX_MAP_FIXED, -1, 0),
+			 0xc000000000L);
+	assert_int_equal(mock_vmem_last.fixed, 1);
+	assert_int_equal(mock_vmem_last.noreplace, 0);
+	assert_int_equal(sc(NR_mprotect, 0xc000000000L, 4096, 3, 0), 0);
+	assert_string_equal(mock_vmem_last.op, "protect");
+	assert_int_equal(sc(NR_madvise, 0xc000000000L, 4096, LX_MADV_DONTNEED, 0), 0);
+	assert_string_equal(mock_vmem_last.op, "discard");
+	assert_int_equal(sc(NR_munmap, 0xc000000000L, 64L << 20, 0, 0), 0);
+	assert_string_equal(mock_vmem_last.op, "unmap");
+	assert_int_equal(mock_vmem_last.len, 64L << 20);
+}
+
+static void test_threads_with_one_thread(void **state)
+{
+	(void)state;
+	int word = 5;
+	assert_int_equal(sc(NR_gettid, 0, 0, 0, 0), 1);
+	assert_int_equal(sc(NR_tgkill, 1, 1, 23, 0), 0);   /* accepted, not delivered */
+	assert_int_equal(sc(NR_tgkill, 1, 99, 23, 0), -3);  /* ESRCH */
+	assert_int_equal(sc(NR_tgkill, 1, 1, 65, 0), -22);
+	assert_int_equal(sc(NR_set_robust_list, 0x1000, 24, 0, 0), 0);
+	assert_int_equal(sc(NR_set_robust_list, 0x1000, 8, 0, 0), -22);
+	/* futex: value mismatch, nobody to wake, a timed wait that times out. */
+	assert_int_equal(sc(NR_futex, L(&word), 128 | 0, 4, 0), -11);      /* EAGAIN */
+	assert_int_equal(sc(NR_futex, L(&word), 128 | 1, 1, 0), 0);
+	struct lx_timespec ts = { 0, 5000 };
+	assert_int_equal(syscall_dispatch(NR_futex, L(&word), 128 | 0, 5, L(&ts), 0, 0), -110);
+	assert_int_equal(mock_last_wait_deadline, mock_time_ns + 5000);
+	assert_int_equal(sc(NR_futex, L(&word) + 1, 1, 1, 0), -14);       /* misaligned */
+	assert_int_equal(sc(NR_futex, L(&word), 12, 1, 0), -38);          /* unsupported op */
+	/* The only thread's exit ends the process with its status. */
+	mock_exit_armed = 1;
+	int st = setjmp(mock_exit_jmp);
+	if (st == 0)
+		sc(NR_exit, 3, 0, 0, 0);
+	mock_exit_armed = 0;
+	assert_int_equal(st, 3 + 1);
+}
+
+static void test_pipes(void **state)
+{
+	(void)state;
+	int fds[2];
+	char buf[8];
+	assert_int_equal(sc(NR_pipe2, L(fds), 1, 0, 0), -22);             /* unknown flag */
+	assert_int_equal(sc(NR_pipe2, BAD_PTR, 0, 0, 0), -14);
+	assert_int_equal(sc(NR_pipe2, L(fds), LX_O_NONBLOCK, 0, 0), 0);
+	assert_true(fds[0] >= 3 && fds[1] == fds[0] + 1);
+	assert_int_equal(sc(NR_read, fds[0], L(buf), 1, 0), -11);         /* empty: EAGAIN */
+	int notified = mock_notifications;
+	assert_int_equal(sc(NR_write, fds[1], L("abc"), 3, 0), 3);
+	assert_true(mock_notifications > notified);                         /* waiters re-check */
+	assert_int_equal(sc(NR_read, fds[0], L(buf), 2, 0), 2);
+	assert_memory_equal(buf, "ab", 2);
+	assert_int_equal(sc(NR_write, fds[0], L("x"), 1, 0), -22);        /* read end */
+	assert_int_equal(sc(NR_close, fds[1], 0, 0, 0), 0);
+	assert_int_equal(sc(NR_read, fds[0], L(buf), 8, 0), 1);
+	assert_int_equal(sc(NR_read, fds[0], L(buf), 8, 0), 0);           /* EOF */
+	assert_int_equal(sc(NR_close, fds[0], 0, 0, 0), 0);
+	/* Blocking: a reader of an empty pipe waits with no deadline; a
+	 * writer without readers gets EPIPE. */
+	assert_int_equal(sc(NR_pipe, L(fds), 0, 0, 0), 0);
+	mock_last_wait_deadline = 12345;
+	sc(NR_read, fds[0], L(buf), 1, 0);
+	assert_int_equal(mock_last_wait_deadline, 0);
+	assert_int_equal(sc(NR_close, fds[0], 0, 0, 0), 0);
+	assert_int_equal(sc(NR_write, fds[1], L("x"), 1, 0), -32);
+	assert_int_equal(sc(NR_close, fds[1], 0, 0, 0), 0);
+}
+
 static void test_arch_prctl_sets_fs(void **state)
 {
 	(void)state;
@@ -314,6 +408,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_limits_and_random, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clocks_and_sleep, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_memory_calls, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_memory_routing_to_the_window, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_threads_with_one_thread, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pipes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_arch_prctl_sets_fs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exit_group_passes_status, setup, teardown),
 	};
