@@ -117,16 +117,16 @@ int fig_extract_energy_rate(struct fig_job *job)
 			cJSON *mp = sc ? cJSON_GetObjectItemCaseSensitive(sc, "policy") : NULL;
 			char tg[RD_NAME], pol[RD_NAME];
 			rd_split_label(s->target, tg, sizeof(tg), pol, sizeof(pol));
-			/* A variant serving another workload (scale-go) is another
-			 * line, named by its workload. */
+			if (!pol[0])
+				snprintf(pol, sizeof(pol), "%s", cJSON_IsString(mp) ? mp->valuestring : "policy not recorded");
+			/* A variant serving another workload (scale-go) is drawn as
+			 * another policy, its workload named: its own marker. */
 			cJSON *wl = rd_meta_obj(run, "workloads");
 			cJSON *w = wl ? cJSON_GetObjectItemCaseSensitive(wl, s->experiment) : NULL;
 			if (cJSON_IsString(w) && strcmp(w->valuestring, "httpd")) {
-				size_t len = strlen(tg);
-				snprintf(tg + len, sizeof(tg) - len, " (%.40s)", w->valuestring);
+				size_t len = strlen(pol);
+				snprintf(pol + len, sizeof(pol) - len, " (%.40s)", w->valuestring);
 			}
-			if (!pol[0])
-				snprintf(pol, sizeof(pol), "%s", cJSON_IsString(mp) ? mp->valuestring : "policy not recorded");
 			const struct sample *row = NULL;
 			double y = request_energy(run, s->experiment, s->target, s->repetition, kind, &row);
 			double x = offered_rate(run, s->experiment, s->target, s->repetition);
