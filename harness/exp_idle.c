@@ -49,14 +49,16 @@ static int idle_once(struct exp_ctx *ctx, const struct target_ops *t, int rep)
 	double t0 = now_s();
 	exp_window_begin(ctx, &ti, &w, "idle");
 	sleep_s(ctx->seconds);
-	exp_window_end(ctx, &ti, &w, rep, 0, NULL);
+	r = exp_window_end(ctx, &ti, &w, rep, 0, NULL);
 	double elapsed = now_s() - t0;
-	if (counters && t->counters(&ti, after) == 0)
+	if (r == 0 && counters && t->counters(&ti, after) == 0)
 		record_guest_rates(ctx, t->name, rep, before, after, elapsed);
+	if (r < 0)
+		target_report_console(&ti, 15);
 	cJSON_Delete(before);
 	cJSON_Delete(after);
 	target_cleanup(&ti);
-	return zw_interrupted ? -EINTR : 0;
+	return zw_interrupted ? -EINTR : r;
 }
 
 static const struct experiment idle_experiment = {

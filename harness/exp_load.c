@@ -41,6 +41,8 @@ static int closed_loop(struct exp_ctx *ctx, struct target_instance *ti, int rep,
 	int r = wrk_run(&o, &w);
 	if (r < 0)
 		return r;
+	if (target_exited(ti))
+		return exp_fail_exited(ctx, ti, "load");  /* no throughput to speak of */
 	const char *t = ti->ops->name;
 	exp_sample(ctx, t, "requests_per_s", w.rps, "req/s", rep, "wrk");
 	double p[4] = { w.p50_us, w.p90_us, w.p99_us, w.p999_us };
@@ -81,6 +83,8 @@ static int open_loop(struct exp_ctx *ctx, struct target_instance *ti, int rep, d
 			lat[ok++] = lg_latency(&reqs[i]) * 1e6;
 	}
 	const char *t = ti->ops->name;
+	if (r == 0 && target_exited(ti))
+		r = exp_fail_exited(ctx, ti, "load");
 	if (r == 0) {
 		exp_sample(ctx, t, "requests_per_s", (double)ok / elapsed, "req/s", rep, "loadgen:open-loop");
 		exp_sample(ctx, t, "offered_rate", ctx->rate, "req/s", rep, "loadgen:open-loop");
@@ -111,7 +115,10 @@ static int load_once(struct exp_ctx *ctx, const struct target_ops *t, int rep)
 	exp_window_begin(ctx, &ti, &w, "load");
 	double requests = 0;
 	r = ctx->rate > 0 ? open_loop(ctx, &ti, rep, &requests) : closed_loop(ctx, &ti, rep, &requests);
-	exp_window_end(ctx, &ti, &w, rep, requests, "request");
+	/* A server that died in the load is already reported: the window's
+	 * own figures are just not recorded. */
+	int rw = r < 0 ? (exp_window_end(ctx, &ti, &w, rep, 0, NULL), r) : exp_window_end(ctx, &ti, &w, rep, requests, "request");
+	r = rw;
 	if (r < 0)
 		target_report_console(&ti, 15);
 	target_cleanup(&ti);

@@ -95,6 +95,12 @@ int exp_window_end(struct exp_ctx *ctx, struct target_instance *ti, struct exp_w
 		   double units, const char *unit_name)
 {
 	const char *t = ti->ops->name;
+	if (target_exited(ti)) {
+		exp_set_phase(ctx, "between", NULL);
+		free(w->acct);
+		w->acct = NULL;
+		return exp_fail_exited(ctx, ti, "measured window");
+	}
 	struct account_env env;
 	account_env_default(&env);
 	struct meter_reading e2;

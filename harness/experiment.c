@@ -387,6 +387,16 @@ int exp_launch(struct exp_ctx *ctx, const struct target_ops *t, struct target_in
 	return r;
 }
 
+int exp_fail_exited(struct exp_ctx *ctx, struct target_instance *ti, const char *during)
+{
+	char last[200];
+	console_telling_line(&ti->console, last, sizeof(last));
+	snprintf(ctx->failure, sizeof(ctx->failure), "%s exited during the %s (status %d): %s", ti->wl.name,
+		 during, ti->exit_status, last[0] ? last : "(no console output)");
+	pr_err("%s: %s; the repetition's figures are not recorded", ti->ops->name, ctx->failure);
+	return -ECHILD;
+}
+
 int exp_launch_serving(struct exp_ctx *ctx, const struct target_ops *t, struct target_instance *ti)
 {
 	int r = exp_launch(ctx, t, ti, exp_workload(ctx), NULL);

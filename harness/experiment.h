@@ -155,6 +155,9 @@ int exp_launch(struct exp_ctx *ctx, const struct target_ops *t, struct target_in
 /* exp_launch for httpd, pinned to the target CPU, and serving: GET / has
  * returned 200. On failure the console is reported and ti cleaned up. */
 int exp_launch_serving(struct exp_ctx *ctx, const struct target_ops *t, struct target_instance *ti);
+/* For a repetition whose instance exited while being measured: records why
+ * (status and the console's telling line) and returns -ECHILD. */
+int exp_fail_exited(struct exp_ctx *ctx, struct target_instance *ti, const char *during);
 
 /* Prints the summary table of metrics for experiment name from run. */
 void summary_print(const struct run *run, const char *experiment, const char *const *metrics,

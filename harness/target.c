@@ -204,6 +204,11 @@ static int check_exited(struct target_instance *ti)
 	return 0;
 }
 
+int target_exited(struct target_instance *ti)
+{
+	return ti->exited || (ti->running && check_exited(ti));
+}
+
 static int parse_ready(const char *line, int *port)
 {
 	const char *p = strstr(line, "READY ");

@@ -108,6 +108,9 @@ int target_poll_ready(struct target_instance *ti);
 /* Waits for the workload to exit by itself (batch workloads such as sysbench). */
 int target_wait_exit(struct target_instance *ti, double timeout_s);
 int target_stop(struct target_instance *ti);
+/* Nonzero once the instance's process has exited on its own (reaped): a
+ * measurement window it did not live through is void. */
+int target_exited(struct target_instance *ti);
 void target_cleanup(struct target_instance *ti);
 int target_pids(struct target_instance *ti, pid_t *out, int max);
 /* Pull new console output (non-blocking). */

@@ -26,6 +26,7 @@
 #define UK_COUNTERS_TIMEOUT_S 5.0
 
 /* Exit statuses the kernel itself reports (unikernel/core/exitcodes.h). */
+#define UK_EXIT_OOM 123
 #define UK_EXIT_NOAPP 124
 #define UK_EXIT_FAULT 125
 #define UK_EXIT_PANIC 126
@@ -186,6 +187,8 @@ static int uk_exit_status(struct target_instance *ti, int wait_status)
 		pr_err("unikernel: %s took a CPU exception%s%s", ti->wl.name,
 		       console_last_line_with(&ti->console, 0, "ZW: FAULT", line, sizeof(line)) ? ": " : "",
 		       console_last_line_with(&ti->console, 0, "ZW: FAULT", line, sizeof(line)) ? line + 4 : "");
+	} else if (status == UK_EXIT_OOM) {
+		pr_err("unikernel: %s ran out of guest memory (give the guest more with --mem)", ti->wl.name);
 	} else if (status == UK_EXIT_PANIC) {
 		pr_err("unikernel: kernel panic or kernel fault (see the console)");
 	} else if (status == UK_EXIT_NOAPP) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The unikernel under QEMU TCG with small static test apps and sysbench:
 # exit status through isa-debug-exit, argv/env, an unknown syscall, a NULL
-# dereference ending in a register dump, threads and demand paging, a
+# dereference ending in a register dump, threads and demand paging (and
+# running out of it), a
 # missing or non-ELF app, ring 3, 16 MiB of RAM, sysbench's lines in both rings, and the boot time from
 # launch to the app's first output line (printed, not asserted).
 set -u
@@ -16,7 +17,7 @@ skip() { echo "SKIP: $*"; exit 77; }
 fail() { echo "FAIL: $*"; [ -n "${LAST:-}" ] && sed 's/^/  | /' "$LAST" | tail -25; exit 1; }
 
 command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 missing (scripts/deps.sh installs it)"
-for f in "$KERNEL" "$APPS/hello" "$APPS/fault" "$APPS/abi" "$APPS/threads"; do
+for f in "$KERNEL" "$APPS/hello" "$APPS/fault" "$APPS/abi" "$APPS/threads" "$APPS/hog"; do
 	[ -e "$f" ] || fail "$f is not built (make unikernel)"
 done
 
@@ -96,6 +97,13 @@ for ring in 0 1; do
 done
 grep '^threads:' "$LAST" | sed 's/^/  /'
 echo "threads: pthreads, futexes, pipes, sleeps and demand-paged memory (ring 0 and 3)"
+
+# Touching more demand-paged memory than the guest has ends the VM with the
+# out-of-memory status and a line saying so.
+run_uk hog 16 "$APPS/hog" "-- hog"
+[ "$STATUS" = 123 ] || fail "hog: guest status $STATUS, want 123 (out of memory)"
+expect_line hog '^ZW: out of memory: no free page'
+echo "out of memory: status 123 after $(grep -c '^hog:' "$LAST") progress lines in 16 MiB"
 
 # 6. A NULL write: register dump, status 125, in both rings.
 for ring in 0 1; do

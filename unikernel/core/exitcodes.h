@@ -8,5 +8,6 @@
 #define ZW_EXIT_FAULT   125   /* the app took a CPU exception */
 #define ZW_EXIT_PANIC   126   /* the kernel faulted or panicked */
 #define ZW_EXIT_NOAPP   124   /* no app module, or it could not be loaded */
+#define ZW_EXIT_OOM     123   /* no RAM left for a page the app touched */
 
 #endif

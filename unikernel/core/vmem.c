@@ -6,6 +6,7 @@
 #include "kernel.h"
 #include "uk_errno.h"
 #include "vmem.h"
+#include "exitcodes.h"
 #include "../arch/x86_64/cpu.h"
 #include "../arch/x86_64/layout.h"
 
@@ -293,8 +294,10 @@ int vmem_fault(uint64_t addr)
 		return 0;
 	void *page = page_alloc(1);
 	if (!page) {
-		kprintf("ZW: out of memory for a page the app touched at %lx\n", addr);
-		return 0;
+		/* Linux would OOM-kill the process; this is the whole VM. */
+		kprintf("ZW: out of memory: no free page for the app's touch at %lx (%lu KiB demand-paged)\n",
+			addr, resident * (PAGE_SIZE / 1024));
+		machine_exit(ZW_EXIT_OOM);
 	}
 	*pte = (uint64_t)(uintptr_t)page | PTE_P | PTE_W | PTE_U;
 	invlpg(addr);
