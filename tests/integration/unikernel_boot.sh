@@ -46,6 +46,20 @@ expect_line() {
 	grep -qE "$2" "$LAST" || fail "$1: no line matching /$2/"
 }
 
+# both_rings APP MEM_MIB PATTERN...: APP in ring 0, then ring 3; each run
+# must exit 0 and print a line matching every pattern.
+both_rings() {
+	local app=$1 mem=$2 ring pat
+	shift 2
+	for ring in 0 1; do
+		run_uk "$app$ring" "$mem" "$APPS/$app" "zw.ring3=$ring -- $app"
+		[ "$STATUS" = 0 ] || fail "$app (ring3=$ring): guest status $STATUS: $(grep "^$app:" "$LAST" | tr '\n' ' ')"
+		for pat in "$@"; do
+			expect_line "$app" "$pat"
+		done
+	done
+}
+
 # 1. hello: arguments, environment, device files, malloc/mmap, sleep, ENOSYS.
 run_uk hello 64 "$APPS/hello" "zw.epoch_ns=$(date +%s%N) zw.verbose GREETING=hi -- hello one two"
 [ "$STATUS" = 7 ] || fail "hello: guest status $STATUS, want 7"
@@ -68,12 +82,7 @@ echo "hello: ring 3 with 16 MiB ok; launch to first app line ${FIRST_MS} ms"
 
 # 3. The syscall ABI: preserved registers, the red zone, flags, SSE; ring 0
 # returns without SYSRET, ring 3 with it.
-for ring in 0 1; do
-	run_uk abi$ring 32 "$APPS/abi" "zw.ring3=$ring -- abi"
-	[ "$STATUS" = 0 ] || fail "abi (ring3=$ring): guest status $STATUS: $(grep '^abi:' "$LAST" | tr '\n' ' ')"
-	expect_line abi '^abi: registers, red zone, flags: ok$'
-	expect_line abi '^abi: SSE registers: ok$'
-done
+both_rings abi 32 '^abi: registers, red zone, flags: ok$' '^abi: SSE registers: ok$'
 echo "abi: registers, red zone, RFLAGS and SSE survive syscalls (ring 0 and 3)"
 
 # 4. A static-pie build loads at an address of the kernel's choosing.
@@ -89,12 +98,8 @@ fi
 # 5. Threads and demand paging (what Go's runtime needs): pthreads over
 # clone/futex, a blocked pipe reader, concurrent sleeps, a 256 MiB
 # reservation in a 32 MiB guest, MADV_DONTNEED; both rings.
-for ring in 0 1; do
-	run_uk threads$ring 32 "$APPS/threads" "zw.ring3=$ring -- threads"
-	[ "$STATUS" = 0 ] || fail "threads (ring3=$ring): guest status $STATUS: $(grep '^threads:' "$LAST" | tr '\n' ' ')"
-	expect_line threads '^threads: 4 threads x 10000 locked increments = 40000, tids 2 3 4 5, pid 1$'
-	expect_line threads '^threads: all ok$'
-done
+both_rings threads 32 '^threads: 4 threads x 10000 locked increments = 40000, tids 2 3 4 5, pid 1$' \
+	'^threads: all ok$'
 grep '^threads:' "$LAST" | sed 's/^/  /'
 echo "threads: pthreads, futexes, pipes, sleeps and demand-paged memory (ring 0 and 3)"
 
