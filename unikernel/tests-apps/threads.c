@@ -122,6 +122,32 @@ static void test_threads(void)
 	printf("threads: condition variable handed over %ld items to 2 consumers\n", total);
 }
 
+static volatile int detached_ran;
+
+static void *detached(void *arg)
+{
+	(void)arg;
+	detached_ran = 1;
+	return NULL;   /* musl unmaps this thread's own stack, then exits */
+}
+
+static void test_detached(void)
+{
+	pthread_attr_t a;
+	pthread_attr_init(&a);
+	pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+	pthread_t t;
+	for (int i = 0; i < 3; i++) {
+		detached_ran = 0;
+		CHECK(pthread_create(&t, &a, detached, NULL) == 0, "detached pthread_create %d", i);
+		while (!detached_ran)
+			sched_yield();
+		struct timespec ts = { 0, 1000000L };
+		nanosleep(&ts, NULL);   /* it has unmapped its stack and exited by now */
+	}
+	printf("threads: 3 detached threads ran and exited on their own\n");
+}
+
 static void test_pipe(void)
 {
 	CHECK(pipe2(pipefd, O_CLOEXEC) == 0, "pipe2: %s", strerror(errno));
@@ -205,6 +231,7 @@ static void test_memory(void)
 int main(void)
 {
 	test_threads();
+	test_detached();
 	test_pipe();
 	test_sleeps();
 	test_memory();

@@ -3,8 +3,9 @@
  * Every IDT vector runs on an IST stack, so an interrupt that arrives while
  * the app runs in ring 0 never writes below the app's %rsp (its red zone).
  * The ring-0 syscall entry returns without SYSRET, which would drop to
- * ring 3: it restores RFLAGS with popfq from a word stored below the red
- * zone and jumps back through %rcx, where SYSCALL left the return address. */
+ * ring 3: it restores RFLAGS with popfq from the kernel stack, then the
+ * app's %rsp, and jumps back through %rcx, where SYSCALL left the return
+ * address. */
 #include "layout.h"
 
 	.text
@@ -137,15 +138,16 @@ trap_common:
 2:	SYSCALL_POP
 .endm
 
-/* The ring-0 way back to the app, with the user %rsp on the stack. */
+/* The ring-0 way back to the app, with the user %rsp on the kernel stack.
+ * RFLAGS is restored from the kernel stack, so the app's stack is never
+ * written: not its red zone, and not a stack the call just unmapped (musl's
+ * detached threads unmap their own stack, then call exit). popfq may turn
+ * interrupts on one instruction early; they run on IST stacks and never
+ * switch threads, so the two instructions left are safe. */
 .macro RETURN_RING0
-	popq %rsp
-	/* RFLAGS goes 8 bytes below the 128-byte red zone; popfq then
-	 * restores it (possibly enabling interrupts, which use IST stacks). */
-	movq %r11, -136(%rsp)
-	leaq -136(%rsp), %rsp
+	pushq %r11
 	popfq
-	leaq 128(%rsp), %rsp
+	popq %rsp
 	jmp *%rcx
 .endm
 
