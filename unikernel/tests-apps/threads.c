@@ -2,7 +2,8 @@
  * pthread_create (clone with CLONE_SETTLS and CLONE_CHILD_CLEARTID, a stack
  * mmapped PROT_NONE then mprotected), mutexes and condition variables
  * (futex wait, wake, requeue), a thread blocked reading a pipe while
- * another writes, epoll on a pipe, concurrent sleeps, join; then
+ * another writes, epoll on a pipe, concurrent sleeps, join, detached
+ * threads that unmap their own stack before exit; then
  * reservations larger than RAM, a fixed mapping inside one, MADV_DONTNEED
  * and a hinted address in the window. Exits 0 when all hold. */
 #define _GNU_SOURCE
