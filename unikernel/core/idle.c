@@ -114,7 +114,6 @@ void idle_wait_until(uint64_t deadline_ns)
 
 static int wait_common(int (*cond)(void *arg), void *arg, uint64_t deadline_ns, int wants_events)
 {
-	thread_count();   /* makes thread_current valid */
 	thread_current->wants_events = wants_events;
 	for (;;) {
 		if (cond && cond(arg))

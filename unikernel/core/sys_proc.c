@@ -1,7 +1,6 @@
 /* Process-level syscalls of a single-process system: the app is pid 1
  * (its first thread tid 1; threads are sys_thread.c's) with no parent,
- * owned by root. Signals are
- * accepted and remembered but never delivered. */
+ * owned by root. Signals are accepted and remembered but never delivered. */
 #include "kernel.h"
 #include "uk_errno.h"
 #include "file.h"

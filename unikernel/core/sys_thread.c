@@ -83,23 +83,27 @@ long sys_clone_frame(struct clone_frame *f)
 long sys_gettid(long a0, long a1, long a2, long a3, long a4, long a5)
 {
 	(void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
-	thread_count();
 	return thread_current->tid;
 }
 
 long sys_set_tid_address(long ptr, long a1, long a2, long a3, long a4, long a5)
 {
 	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
-	thread_count();
 	thread_current->clear_tid = (uint64_t)ptr;
 	return thread_current->tid;
+}
+
+/* A thread in FUTEX_WAIT on addr that no wake has reached yet. */
+static int futex_waiter(const struct thread *t, uint64_t addr)
+{
+	return t->futex_addr == addr && !t->futex_woken;
 }
 
 static int futex_wake(uint64_t addr, int n)
 {
 	int woken = 0;
 	for (struct thread *t = thread_next(NULL); t && woken < n; t = thread_next(t))
-		if (t->futex_addr == addr && !t->futex_woken) {
+		if (futex_waiter(t, addr)) {
 			t->futex_woken = 1;
 			thread_wake(t);
 			woken++;
@@ -113,7 +117,7 @@ static int futex_requeue(uint64_t addr, int n, uint64_t addr2, int moves)
 {
 	int woken = futex_wake(addr, n);
 	for (struct thread *t = thread_next(NULL); t && moves > 0; t = thread_next(t))
-		if (t->futex_addr == addr && !t->futex_woken) {
+		if (futex_waiter(t, addr)) {
 			t->futex_addr = addr2;
 			moves--;
 		}
@@ -149,12 +153,10 @@ long sys_futex(long uaddr, long op, long val, long timeout, long uaddr2, long va
 			return -EAGAIN;
 		uint64_t deadline = 0;
 		if (timeout) {
-			if (!user_range_ok((void *)timeout, 16))
-				return -EFAULT;
-			const int64_t *ts = (const int64_t *)timeout;
-			if (ts[0] < 0 || ts[1] < 0 || ts[1] >= 1000000000)
-				return -EINVAL;
-			uint64_t ns = (uint64_t)ts[0] * 1000000000ULL + (uint64_t)ts[1];
+			uint64_t ns;
+			long r = read_timespec(timeout, &ns);
+			if (r < 0)
+				return r;
 			/* FUTEX_WAIT's timeout is relative; the BITSET one is
 			 * absolute, on CLOCK_MONOTONIC unless CLOCK_REALTIME. */
 			if (cmd == FUTEX_WAIT)

@@ -99,7 +99,7 @@ static void sleep_until(uint64_t deadline)
 	wait_wakeup(NULL, NULL, deadline);
 }
 
-static long read_timespec(long tsp, uint64_t *ns)
+long read_timespec(long tsp, uint64_t *ns)
 {
 	if (!user_range_ok((void *)tsp, sizeof(struct lx_timespec)))
 		return -EFAULT;

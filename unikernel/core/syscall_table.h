@@ -18,6 +18,10 @@ long syscall_dispatch(long nr, long a0, long a1, long a2, long a3, long a4, long
 /* How many distinct unimplemented numbers were seen. */
 int syscall_unimplemented_seen(void);
 
+/* Reads a user struct timespec as nanoseconds, saturating absurd values
+ * (sys_time.c): 0, -EFAULT or -EINVAL. Shared by the sleeps and futex. */
+long read_timespec(long tsp, uint64_t *ns);
+
 #define SYSCALL_DECL(name) long sys_##name(long, long, long, long, long, long)
 SYSCALL_DECL(read); SYSCALL_DECL(write); SYSCALL_DECL(open); SYSCALL_DECL(openat);
 SYSCALL_DECL(close); SYSCALL_DECL(fstat); SYSCALL_DECL(newfstatat); SYSCALL_DECL(lseek);

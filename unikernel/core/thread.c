@@ -7,36 +7,24 @@
 #include "../arch/x86_64/layout.h"
 
 extern uint64_t syscall_kstack_top;   /* entry.S: the running thread's */
-extern char syscall_stack_top[];
 void thread_switch(uint64_t *save_sp, uint64_t next_sp);
 
-static struct thread first = {
-	.tid = 1, .state = THREAD_RUNNING, .kstack_top = 0,
-};
-struct thread *thread_current;
+/* The app's first thread runs on entry.S's static syscall stack; its
+ * kstack_top is recorded when it is first switched away from. */
+static struct thread first = { .tid = 1, .state = THREAD_RUNNING };
+struct thread *thread_current = &first;
 uint64_t thread_switches;
-static struct thread *threads;
+static struct thread *threads = &first;
 static int next_tid = 2;
-static int live;
-
-static void threads_init(void)
-{
-	if (threads)
-		return;
-	first.kstack_top = (uint64_t)(uintptr_t)syscall_stack_top;
-	threads = thread_current = &first;
-	live = 1;
-}
+static int live = 1;
 
 int thread_count(void)
 {
-	threads_init();
 	return live;
 }
 
 struct thread *thread_by_tid(int tid)
 {
-	threads_init();
 	for (struct thread *t = threads; t; t = t->next)
 		if (t->tid == tid && t->state != THREAD_DEAD)
 			return t;
@@ -45,13 +33,11 @@ struct thread *thread_by_tid(int tid)
 
 struct thread *thread_next(struct thread *t)
 {
-	threads_init();
 	return t ? t->next : threads;
 }
 
 struct thread *thread_new(void)
 {
-	threads_init();
 	struct thread *t = kcalloc(1, sizeof(*t));
 	if (!t)
 		return NULL;
@@ -110,6 +96,7 @@ static void switch_to(struct thread *next)
 	struct thread *prev = thread_current;
 	thread_switches++;
 	prev->fs_base = arch_get_fs_base();
+	prev->kstack_top = syscall_kstack_top;
 	thread_current = next;
 	next->state = THREAD_RUNNING;
 	syscall_kstack_top = next->kstack_top;
@@ -120,7 +107,6 @@ static void switch_to(struct thread *next)
 
 int thread_block(uint64_t deadline_ns)
 {
-	threads_init();
 	struct thread *cur = thread_current;
 	if (live <= 1 && cur->state != THREAD_DEAD)
 		return 0;
@@ -170,7 +156,6 @@ uint64_t threads_earliest_deadline(uint64_t own)
 
 void thread_yield(void)
 {
-	threads_init();
 	struct thread *next = pick_ready();
 	if (!next)
 		return;

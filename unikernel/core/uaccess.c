@@ -1,6 +1,7 @@
 /* The check behind -EFAULT: a user pointer must lie in mapped RAM above
- * page 0, or in accessible pages of the demand-paged window. There is no protection to consult; this only keeps a bad pointer
- * from faulting the kernel. */
+ * page 0, or in accessible pages of the demand-paged window. There is no
+ * protection to consult; this only keeps a bad pointer from faulting the
+ * kernel. */
 #include "kernel.h"
 #include "pmm.h"
 #include "vmem.h"

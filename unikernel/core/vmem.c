@@ -131,6 +131,13 @@ static uint64_t *pte_of(uint64_t va, int create)
 	return &table[(va >> 12) & 511];
 }
 
+/* Where the next page table's 2 MiB begins: a missing table is skipped
+ * whole. */
+static uint64_t next_table_start(uint64_t va)
+{
+	return (va | ((1ULL << 21) - 1)) + 1;
+}
+
 static void pte_release(uint64_t *pte, uint64_t va, uint64_t new_value)
 {
 	if (*pte & PTE_P) {
@@ -153,7 +160,7 @@ static int ptes_set(uint64_t start, uint64_t end, uint64_t new_value)
 		if (!pte) {
 			if (new_value)
 				return -ENOMEM;
-			va = (va | ((1ULL << 21) - 1)) + 1;
+			va = next_table_start(va);
 			continue;
 		}
 		pte_release(pte, va, new_value);
@@ -175,16 +182,15 @@ long vmem_map(uint64_t hint, size_t len, int prot_none, int fixed, int noreplace
 	len = PAGE_UP(len);
 	if (len == 0 || len > VMEM_END - VMEM_BASE)
 		return -ENOMEM;
-	uint64_t addr;
+	uint64_t addr, page = hint & ~(PAGE_SIZE - 1);
 	if (fixed) {
 		if (!args_ok(hint, len))
 			return -EINVAL;
 		if (noreplace && ranges_overlap(hint, hint + len))
 			return -EEXIST;
 		addr = hint;
-	} else if (hint && args_ok(hint & ~(PAGE_SIZE - 1), len) &&
-		   !ranges_overlap(hint & ~(PAGE_SIZE - 1), (hint & ~(PAGE_SIZE - 1)) + len)) {
-		addr = hint & ~(PAGE_SIZE - 1);
+	} else if (hint && args_ok(page, len) && !ranges_overlap(page, page + len)) {
+		addr = page;
 	} else {
 		addr = ranges_find_gap(len);
 		if (!addr)
@@ -237,7 +243,7 @@ long vmem_discard(uint64_t addr, size_t len)
 	for (uint64_t va = addr; va < addr + len;) {
 		uint64_t *pte = pte_of(va, 0);
 		if (!pte) {
-			va = (va | ((1ULL << 21) - 1)) + 1;
+			va = next_table_start(va);
 			continue;
 		}
 		if (*pte & PTE_P)
