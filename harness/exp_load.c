@@ -115,10 +115,14 @@ static int load_once(struct exp_ctx *ctx, const struct target_ops *t, int rep)
 	exp_window_begin(ctx, &ti, &w, "load");
 	double requests = 0;
 	r = ctx->rate > 0 ? open_loop(ctx, &ti, rep, &requests) : closed_loop(ctx, &ti, rep, &requests);
-	/* A server that died in the load is already reported: the window's
-	 * own figures are just not recorded. */
-	int rw = r < 0 ? (exp_window_end(ctx, &ti, &w, rep, 0, NULL), r) : exp_window_end(ctx, &ti, &w, rep, requests, "request");
-	r = rw;
+	if (target_exited(&ti)) {
+		/* The loop already reported the server's death: void window. */
+		exp_window_discard(ctx, &w);
+	} else {
+		int rw = exp_window_end(ctx, &ti, &w, rep, requests, "request");
+		if (r == 0)
+			r = rw;
+	}
 	if (r < 0)
 		target_report_console(&ti, 15);
 	target_cleanup(&ti);

@@ -91,14 +91,19 @@ int exp_window_begin(struct exp_ctx *ctx, struct target_instance *ti, struct exp
 	return 0;
 }
 
+void exp_window_discard(struct exp_ctx *ctx, struct exp_window *w)
+{
+	exp_set_phase(ctx, "between", NULL);
+	free(w->acct);
+	w->acct = NULL;
+}
+
 int exp_window_end(struct exp_ctx *ctx, struct target_instance *ti, struct exp_window *w, int rep,
 		   double units, const char *unit_name)
 {
 	const char *t = ti->ops->name;
 	if (target_exited(ti)) {
-		exp_set_phase(ctx, "between", NULL);
-		free(w->acct);
-		w->acct = NULL;
+		exp_window_discard(ctx, w);
 		return exp_fail_exited(ctx, ti, "measured window");
 	}
 	struct account_env env;

@@ -333,12 +333,13 @@ static void describe_target(struct exp_ctx *ctx, struct target_instance *ti)
 	ti->ops->describe(ti, obj);
 }
 
-/* The console line that says why an instance died: a fatal error, panic or
- * unimplemented syscall, else the last line. */
+/* The console line that says why an instance died: a fatal error, panic,
+ * exhausted memory (the unikernel's or Linux's OOM killer) or unimplemented
+ * syscall, else the last line. */
 static void console_telling_line(const struct console *c, char *out, size_t cap)
 {
-	static const char *const telling[] = { "fatal error", "Kernel panic", "panic", "unimplemented syscall",
-					       "error", NULL };
+	static const char *const telling[] = { "fatal error", "Kernel panic", "panic", "out of memory",
+					       "Out of memory", "unimplemented syscall", "error", NULL };
 	for (int k = 0; telling[k]; k++)
 		if (console_last_line_with(c, 0, telling[k], out, cap))
 			return;

@@ -99,8 +99,12 @@ int exp_window_begin(struct exp_ctx *ctx, struct target_instance *ti, struct exp
 /* Closes it and records cpu_s, cpu_pct, wakeups_per_s, rss_kib, host_energy_j,
  * energy_j (the target's attributed active energy) and power_w; with units >
  * 0 also energy_per_<unit_name>_j. */
+/* If the instance exited during the window, records nothing and returns
+ * exp_fail_exited()'s -ECHILD. */
 int exp_window_end(struct exp_ctx *ctx, struct target_instance *ti, struct exp_window *w, int rep,
 		   double units, const char *unit_name);
+/* Closes a window without recording it (its repetition already failed). */
+void exp_window_discard(struct exp_ctx *ctx, struct exp_window *w);
 void exp_set_phase(struct exp_ctx *ctx, const char *phase, const char *target);
 
 /* Measures the idle baseline (no target running) into ctx->baseline_w and
